@@ -1,0 +1,381 @@
+//! THE sharing rules: who may read and who may write a record, in one place.
+//!
+//! Each shared record is owned by one organisation and shared with one audience, widest last:
+//! `PRIVATE` (the owner only) → `PREFECTURE` (the owner's prefecture and its municipalities)
+//! → `COUNCIL` (the members of one named council) → `NATIONWIDE` (every signed-in local
+//! government) → `PUBLIC` (anyone).
+//!
+//! The rules exist twice, deliberately: [`can_read`] decides for one record in memory, and
+//! [`readable`] says the same thing as a query condition, so lists, counts and searches filter
+//! in the database. The test suite checks the two against each other over every combination.
+//! No area reads a shared table without [`readable`], and no area writes one without
+//! [`ensure_can_edit`] or [`ensure_can_administer`].
+
+use std::collections::HashSet;
+
+use entity::enums::{Audience, Role};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, Condition, EntityTrait};
+use uuid::Uuid;
+
+use crate::auth::viewer::{SignedIn, Viewer};
+use crate::error::{AppError, AuthFailure};
+
+/// A table whose rows are shared by audience: names the three columns the rules read.
+pub trait Shared: EntityTrait {
+    /// The owning organisation's id.
+    fn owner_column() -> Self::Column;
+    /// The audience (`PRIVATE` … `PUBLIC`).
+    fn audience_column() -> Self::Column;
+    /// The council a `COUNCIL` audience refers to.
+    fn council_column() -> Self::Column;
+}
+
+/// The shared tables: each names its owner, audience and council columns once, here.
+macro_rules! shared {
+    ($entity:ident, $owner:ident) => {
+        impl Shared for entity::$entity::Entity {
+            fn owner_column() -> Self::Column {
+                entity::$entity::Column::$owner
+            }
+            fn audience_column() -> Self::Column {
+                entity::$entity::Column::Audience
+            }
+            fn council_column() -> Self::Column {
+                entity::$entity::Column::CouncilId
+            }
+        }
+    };
+}
+
+shared!(advisor_pool, OwnerOrganizationId);
+shared!(advisor, OwnerOrganizationId);
+shared!(course, HostOrganizationId);
+shared!(case_study, OrganizationId);
+
+/// True when the viewer speaks for a local government (or the platform operator): such
+/// viewers see `NATIONWIDE` records and their organisation's shared ones. A user who is only
+/// an `ADVISOR` is a guest of the organisation that registered them and sees what is public;
+/// the advisor area grants them their own dispatches on top.
+pub fn is_member_of_organization(user: &SignedIn) -> bool {
+    user.roles.iter().any(|r| {
+        matches!(
+            r,
+            Role::Operator | Role::Admin | Role::Editor | Role::Member
+        )
+    })
+}
+
+/// What the rules need to know about one record.
+#[derive(Clone, Debug)]
+pub struct RecordFacts {
+    pub owner_id: Uuid,
+    /// The owner's prefecture (its own id for a prefecture); none for national bodies.
+    pub owner_prefecture_id: Option<Uuid>,
+    pub audience: Audience,
+    pub council_id: Option<Uuid>,
+}
+
+/// What the rules need to know about the viewer beyond the token: the councils their
+/// organisation is a member of.
+#[derive(Clone, Debug, Default)]
+pub struct ViewerFacts {
+    pub council_ids: HashSet<Uuid>,
+}
+
+/// May `viewer` read the record? The in-memory form of [`readable`].
+pub fn can_read(viewer: &Viewer, record: &RecordFacts, facts: &ViewerFacts) -> bool {
+    if record.audience == Audience::Public {
+        return true;
+    }
+    let Some(user) = viewer.signed_in() else {
+        return false;
+    };
+    if !is_member_of_organization(user) {
+        return false;
+    }
+    if record.owner_id == user.organization_id {
+        return true;
+    }
+    match record.audience {
+        Audience::Public | Audience::Nationwide => true,
+        Audience::Private => false,
+        Audience::Prefecture => {
+            user.prefecture_id.is_some() && record.owner_prefecture_id == user.prefecture_id
+        }
+        Audience::Council => record
+            .council_id
+            .is_some_and(|c| facts.council_ids.contains(&c)),
+    }
+}
+
+/// The query condition "`viewer` may read this row" for a shared table.
+pub fn readable<E: Shared>(viewer: &Viewer) -> Condition {
+    let audience = E::audience_column();
+    let public = Condition::all().add(audience.eq(Audience::Public));
+    let Some(user) = viewer.signed_in().filter(|u| is_member_of_organization(u)) else {
+        return public;
+    };
+    let mut any = Condition::any()
+        .add(audience.is_in([Audience::Public, Audience::Nationwide]))
+        .add(E::owner_column().eq(user.organization_id));
+    if let Some(prefecture_id) = user.prefecture_id {
+        // The owner belongs to the viewer's prefecture: the prefecture itself or one of its
+        // municipalities.
+        let same_prefecture = Query::select()
+            .column(entity::organization::Column::Id)
+            .from(entity::organization::Entity)
+            .cond_where(
+                Condition::any()
+                    .add(entity::organization::Column::Id.eq(prefecture_id))
+                    .add(entity::organization::Column::PrefectureId.eq(prefecture_id)),
+            )
+            .to_owned();
+        any = any.add(
+            Condition::all()
+                .add(audience.eq(Audience::Prefecture))
+                .add(E::owner_column().in_subquery(same_prefecture)),
+        );
+    }
+    let my_councils = Query::select()
+        .column(entity::council_member::Column::CouncilId)
+        .from(entity::council_member::Entity)
+        .and_where(
+            Expr::col(entity::council_member::Column::OrganizationId).eq(user.organization_id),
+        )
+        .to_owned();
+    any.add(
+        Condition::all()
+            .add(audience.eq(Audience::Council))
+            .add(E::council_column().in_subquery(my_councils)),
+    )
+}
+
+/// The viewer must be signed in.
+pub fn ensure_signed_in(viewer: &Viewer) -> Result<&SignedIn, AppError> {
+    viewer
+        .signed_in()
+        .ok_or(AppError::Unauthenticated(AuthFailure::SignInRequired))
+}
+
+/// May `viewer` create or change a record owned by `owner_id`? Editors and admins of the
+/// owner organisation may.
+pub fn can_edit(viewer: &Viewer, owner_id: Uuid) -> bool {
+    viewer.signed_in().is_some_and(|u| {
+        u.organization_id == owner_id
+            && u.roles
+                .iter()
+                .any(|r| matches!(r, Role::Admin | Role::Editor))
+    })
+}
+
+/// May `viewer` administer what `owner_id` runs (pool decisions, settings, its users)?
+/// Admins of the owner organisation may.
+pub fn can_administer(viewer: &Viewer, owner_id: Uuid) -> bool {
+    viewer
+        .signed_in()
+        .is_some_and(|u| u.organization_id == owner_id && u.roles.contains(&Role::Admin))
+}
+
+/// May `viewer` manage organisations and partner clients? The platform operator may.
+pub fn can_operate(viewer: &Viewer) -> bool {
+    viewer.has_role(Role::Operator)
+}
+
+/// May `viewer` see a user's account (email, roles)? The user themself and the admins of the
+/// user's organisation may.
+pub fn can_read_account(viewer: &Viewer, user_id: Uuid, organization_id: Uuid) -> bool {
+    viewer.signed_in().is_some_and(|u| u.user_id == user_id)
+        || can_administer(viewer, organization_id)
+}
+
+/// [`can_edit`] as a result: `UNAUTHENTICATED` when anonymous, `FORBIDDEN` otherwise.
+pub fn ensure_can_edit(viewer: &Viewer, owner_id: Uuid) -> Result<(), AppError> {
+    ensure_signed_in(viewer)?;
+    if can_edit(viewer, owner_id) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// [`can_administer`] as a result.
+pub fn ensure_can_administer(viewer: &Viewer, owner_id: Uuid) -> Result<(), AppError> {
+    ensure_signed_in(viewer)?;
+    if can_administer(viewer, owner_id) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// [`can_operate`] as a result.
+pub fn ensure_can_operate(viewer: &Viewer) -> Result<(), AppError> {
+    ensure_signed_in(viewer)?;
+    if can_operate(viewer) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every role × audience × relationship between viewer and owner, against a table of
+    //! expectations written out by hand.
+    use entity::enums::OrganizationKind;
+
+    use super::*;
+
+    /// How the viewer's organisation relates to the record's owner.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    enum Relation {
+        Owner,
+        SamePrefecture,
+        CouncilMember,
+        OtherPrefecture,
+        NationalBody,
+    }
+
+    const RELATIONS: [Relation; 5] = [
+        Relation::Owner,
+        Relation::SamePrefecture,
+        Relation::CouncilMember,
+        Relation::OtherPrefecture,
+        Relation::NationalBody,
+    ];
+    const AUDIENCES: [Audience; 5] = [
+        Audience::Private,
+        Audience::Prefecture,
+        Audience::Council,
+        Audience::Nationwide,
+        Audience::Public,
+    ];
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    /// Owner: municipality 10 in prefecture 1; the record's council is 100.
+    fn record(audience: Audience) -> RecordFacts {
+        RecordFacts {
+            owner_id: id(10),
+            owner_prefecture_id: Some(id(1)),
+            audience,
+            council_id: (audience == Audience::Council).then(|| id(100)),
+        }
+    }
+
+    fn viewer(relation: Option<Relation>, roles: &[Role]) -> (Viewer, ViewerFacts) {
+        let Some(relation) = relation else {
+            return (Viewer::Anonymous, ViewerFacts::default());
+        };
+        let (org, prefecture, kind, councils) = match relation {
+            Relation::Owner => (10, Some(1), OrganizationKind::City, vec![]),
+            Relation::SamePrefecture => (11, Some(1), OrganizationKind::Town, vec![]),
+            // A council member in another prefecture (councils can span prefectures).
+            Relation::CouncilMember => (20, Some(2), OrganizationKind::Village, vec![100]),
+            Relation::OtherPrefecture => (21, Some(2), OrganizationKind::City, vec![101]),
+            Relation::NationalBody => (30, None, OrganizationKind::National, vec![]),
+        };
+        let user = SignedIn {
+            user_id: id(1000),
+            organization_id: id(org),
+            organization_code: String::new(),
+            organization_kind: kind,
+            prefecture_id: prefecture.map(id),
+            roles: roles.to_vec(),
+        };
+        let facts = ViewerFacts {
+            council_ids: councils.into_iter().map(id).collect(),
+        };
+        (Viewer::User(user), facts)
+    }
+
+    /// The expectation, written as the rule reads in DESIGN.md rather than as the code does.
+    fn expected(relation: Option<Relation>, member: bool, audience: Audience) -> bool {
+        use Audience::*;
+        match (relation, member, audience) {
+            (_, _, Public) => true,
+            (None, _, _) | (_, false, _) => false,
+            (Some(Relation::Owner), true, _) => true,
+            (Some(_), true, Nationwide) => true,
+            (Some(Relation::SamePrefecture), true, Prefecture) => true,
+            (Some(Relation::CouncilMember), true, Council) => true,
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn read_rules_match_the_written_table_for_every_combination() {
+        let role_sets: [&[Role]; 7] = [
+            &[Role::Member],
+            &[Role::Editor],
+            &[Role::Admin],
+            &[Role::Admin, Role::Editor],
+            &[Role::Operator],
+            &[Role::Advisor],
+            &[],
+        ];
+        let mut checked = 0;
+        for audience in AUDIENCES {
+            let (anon, facts) = viewer(None, &[]);
+            assert_eq!(
+                can_read(&anon, &record(audience), &facts),
+                expected(None, false, audience)
+            );
+            checked += 1;
+            for relation in RELATIONS {
+                for roles in role_sets {
+                    let (v, facts) = viewer(Some(relation), roles);
+                    let member = roles.iter().any(|r| *r != Role::Advisor);
+                    assert_eq!(
+                        can_read(&v, &record(audience), &facts),
+                        expected(Some(relation), member, audience),
+                        "{relation:?} {roles:?} {audience:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 5 + 5 * 5 * 7);
+    }
+
+    #[test]
+    fn write_rules_need_the_owner_organisation_and_the_role() {
+        for relation in RELATIONS {
+            for roles in [
+                &[Role::Member][..],
+                &[Role::Editor],
+                &[Role::Admin],
+                &[Role::Operator],
+                &[Role::Advisor],
+            ] {
+                let (v, _) = viewer(Some(relation), roles);
+                let owner = relation == Relation::Owner;
+                assert_eq!(
+                    can_edit(&v, id(10)),
+                    owner && (roles.contains(&Role::Editor) || roles.contains(&Role::Admin)),
+                    "edit {relation:?} {roles:?}"
+                );
+                assert_eq!(
+                    can_administer(&v, id(10)),
+                    owner && roles.contains(&Role::Admin),
+                    "administer {relation:?} {roles:?}"
+                );
+                assert_eq!(can_operate(&v), roles.contains(&Role::Operator));
+            }
+        }
+        let (anon, _) = viewer(None, &[]);
+        assert!(!can_edit(&anon, id(10)) && !can_administer(&anon, id(10)) && !can_operate(&anon));
+        assert!(matches!(
+            ensure_can_edit(&anon, id(10)),
+            Err(AppError::Unauthenticated(_))
+        ));
+        let (other, _) = viewer(Some(Relation::SamePrefecture), &[Role::Admin]);
+        assert!(matches!(
+            ensure_can_edit(&other, id(10)),
+            Err(AppError::Forbidden)
+        ));
+    }
+}

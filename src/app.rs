@@ -1,0 +1,180 @@
+//! Startup: shared state, the database made ready, the listener bound, the server run.
+//!
+//! `main.rs` and the tests both start the server through [`App::build`], so tests exercise
+//! the production wiring (tests pass port 0 and read the port back).
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::auth::token::TokenKeys;
+use crate::config::Config;
+use crate::graphql::{KoikiSchema, build_schema};
+use crate::metrics::Metrics;
+use crate::seed::{self, DemoAccount};
+
+/// What every request shares.
+pub struct AppState {
+    pub config: Config,
+    pub db: DatabaseConnection,
+    pub keys: TokenKeys,
+    pub schema: KoikiSchema,
+    pub metrics: Metrics,
+}
+
+/// A built server, bound to its port, not yet serving.
+pub struct App {
+    listener: TcpListener,
+    state: Arc<AppState>,
+    demo_accounts: Vec<DemoAccount>,
+}
+
+/// What to do about pending migrations when opening the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Migrations {
+    /// Apply them (development servers, and `koiki migrate`).
+    Apply,
+    /// Refuse to run with any pending (production servers: `koiki migrate` runs once per
+    /// release, so that many servers starting at once never race to migrate).
+    RequireCurrent,
+}
+
+impl Migrations {
+    /// Apply in development; require a migrated schema in production.
+    pub fn for_config(config: &Config) -> Self {
+        if config.is_production() {
+            Self::RequireCurrent
+        } else {
+            Self::Apply
+        }
+    }
+}
+
+/// Opens the database and brings its schema and reference data up to date.
+pub async fn prepare_database(
+    config: &Config,
+    metrics: &Metrics,
+    migrations: Migrations,
+) -> anyhow::Result<DatabaseConnection> {
+    let db = crate::db::connect(config, &metrics.db_statements).await?;
+    if migrations == Migrations::RequireCurrent {
+        let pending = Migrator::get_pending_migrations(&db).await?;
+        if !pending.is_empty() {
+            anyhow::bail!(
+                "the database has {} pending migration(s): run `koiki migrate` first",
+                pending.len()
+            );
+        }
+    } else {
+        Migrator::up(&db, None).await.context("migrations failed")?;
+    }
+    seed::reference_data(&db).await?;
+    Ok(db)
+}
+
+impl App {
+    /// Builds the server: database ready, demo data on the first start of a development
+    /// database, keys loaded, listener bound.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let metrics = Metrics::default();
+        let db = prepare_database(&config, &metrics, Migrations::for_config(&config)).await?;
+        let demo_accounts = if config.demo {
+            seed::demo::ensure(&db).await?
+        } else {
+            Vec::new()
+        };
+        let keys = TokenKeys::load(&config)?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let state = Arc::new(AppState {
+            config,
+            db,
+            keys,
+            schema: build_schema(),
+            metrics,
+        });
+        Ok(Self {
+            listener,
+            state,
+            demo_accounts,
+        })
+    }
+
+    /// The address the server listens on (with the real port when built with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or(self.state.config.listen)
+    }
+
+    /// The demo sign-ins, when demo data is loaded.
+    pub fn demo_accounts(&self) -> &[DemoAccount] {
+        &self.demo_accounts
+    }
+
+    pub fn state(&self) -> Arc<AppState> {
+        self.state.clone()
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish for up to the
+    /// configured grace period.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let grace = self.state.config.shutdown_grace;
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let signal = async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing requests in flight");
+            let _ = stopping_tx.send(());
+        };
+        let router = crate::http::router(self.state.clone());
+        let server = axum::serve(self.listener, router).with_graceful_shutdown(signal);
+        let server = tokio::spawn(async move { server.await });
+        tokio::select! {
+            result = server => {
+                result.context("server task failed")?.context("server failed")?;
+            }
+            () = async {
+                if stopping_rx.await.is_ok() {
+                    tokio::time::sleep(grace).await;
+                } else {
+                    std::future::pending::<()>().await;
+                }
+            } => {
+                tracing::warn!(?grace, "grace period over; closing remaining connections");
+            }
+        }
+        self.state.db.clone().close().await.ok();
+        Ok(())
+    }
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

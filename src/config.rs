@@ -1,0 +1,280 @@
+//! One typed configuration, loaded once from flags and environment variables.
+//!
+//! Every setting is documented here and in the README. A bad or missing setting stops the
+//! start with a message naming it. Secrets live in [`Secret`], whose `Debug` prints nothing.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+
+/// Where the server runs: development gives friendly defaults (embedded database, demo data,
+/// generated keys); production refuses to start without explicit settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// Log line format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A secret value: never printed, never logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+fn parse_duration(s: &str) -> Result<Duration, humantime::DurationError> {
+    humantime::parse_duration(s)
+}
+
+/// The settings as given on the command line or in the environment.
+#[derive(Args, Clone, Debug)]
+pub struct ConfigArgs {
+    /// `development` (default: embedded database, demo data and generated keys allowed) or
+    /// `production` (every setting explicit, no demo data).
+    #[arg(
+        long,
+        env = "KOIKI_ENV",
+        value_enum,
+        default_value = "development",
+        global = true
+    )]
+    pub env: Environment,
+
+    /// Database address: `sqlite://PATH?mode=rwc` or `postgres://USER@HOST:PORT/DB`.
+    /// Default (development only): a SQLite file `koiki.db` in the data directory.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Directory for the embedded database and generated keys.
+    #[arg(long, env = "KOIKI_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        env = "KOIKI_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// Key that signs access tokens (HS256), at least 32 bytes. Required in production; in
+    /// development one is generated into the data directory on first start.
+    #[arg(long, env = "KOIKI_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<Secret>,
+
+    /// `iss` of the access tokens this server issues and accepts.
+    #[arg(long, env = "KOIKI_JWT_ISSUER", default_value = "koiki", global = true)]
+    pub jwt_issuer: String,
+
+    /// `aud` of the access tokens this server issues and accepts.
+    #[arg(
+        long,
+        env = "KOIKI_JWT_AUDIENCE",
+        default_value = "koiki-api",
+        global = true
+    )]
+    pub jwt_audience: String,
+
+    /// Lifetime of an access token (e.g. `15m`).
+    #[arg(long, env = "KOIKI_ACCESS_TOKEN_TTL", value_parser = parse_duration, default_value = "15m", global = true)]
+    pub access_token_ttl: Duration,
+
+    /// Lifetime of a refresh token (e.g. `30d`).
+    #[arg(long, env = "KOIKI_REFRESH_TOKEN_TTL", value_parser = parse_duration, default_value = "30d", global = true)]
+    pub refresh_token_ttl: Duration,
+
+    /// Most database connections this server opens.
+    #[arg(
+        long,
+        env = "KOIKI_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub database_max_connections: u32,
+
+    /// How long a request waits for a free database connection before failing with
+    /// `SERVICE_UNAVAILABLE`.
+    #[arg(long, env = "KOIKI_DATABASE_ACQUIRE_TIMEOUT", value_parser = parse_duration, default_value = "2s", global = true)]
+    pub database_acquire_timeout: Duration,
+
+    /// Longest a single SQL statement may run (PostgreSQL `statement_timeout`; SQLite's busy
+    /// timeout).
+    #[arg(long, env = "KOIKI_DATABASE_STATEMENT_TIMEOUT", value_parser = parse_duration, default_value = "5s", global = true)]
+    pub database_statement_timeout: Duration,
+
+    /// Largest request body accepted, in bytes (413 beyond).
+    #[arg(long, env = "KOIKI_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Most operations in one batched request; 0 turns batching off.
+    #[arg(long, env = "KOIKI_MAX_BATCH", default_value_t = 10, global = true)]
+    pub max_batch: usize,
+
+    /// Longest a request may take before the server answers 408.
+    #[arg(long, env = "KOIKI_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s", global = true)]
+    pub request_timeout: Duration,
+
+    /// How long in-flight requests get to finish after SIGINT/SIGTERM.
+    #[arg(long, env = "KOIKI_SHUTDOWN_GRACE", value_parser = parse_duration, default_value = "10s", global = true)]
+    pub shutdown_grace: Duration,
+
+    /// Load the demo data set on the first start of an empty database (development only).
+    #[arg(long, env = "KOIKI_DEMO", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub demo: bool,
+
+    /// Log format; default `text` in development and `json` in production.
+    #[arg(long, env = "KOIKI_LOG_FORMAT", value_enum, global = true)]
+    pub log_format: Option<LogFormat>,
+}
+
+/// The checked configuration the application runs with.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub env: Environment,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// `None` in development means "use or generate the key file in the data directory".
+    pub jwt_secret: Option<Secret>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub database_max_connections: u32,
+    pub database_acquire_timeout: Duration,
+    pub database_statement_timeout: Duration,
+    pub max_body_bytes: usize,
+    pub max_batch: usize,
+    pub request_timeout: Duration,
+    pub shutdown_grace: Duration,
+    pub demo: bool,
+    pub log_format: LogFormat,
+}
+
+/// A configuration that cannot run, with every offending setting named.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {}", .0.join("; "))]
+pub struct ConfigError(pub Vec<String>);
+
+impl ConfigArgs {
+    /// Checks the settings and fills in the development defaults.
+    pub fn into_config(self) -> Result<Config, ConfigError> {
+        let production = self.env == Environment::Production;
+        let mut problems = Vec::new();
+        let database_url = match self.database_url {
+            Some(url) => url,
+            None if production => {
+                problems.push("DATABASE_URL is required when KOIKI_ENV=production".to_owned());
+                String::new()
+            }
+            None => default_sqlite_url(&self.data_dir),
+        };
+        let known_scheme = ["sqlite:", "postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| database_url.starts_with(scheme));
+        if !database_url.is_empty() && !known_scheme {
+            problems.push("DATABASE_URL must start with sqlite: or postgres://".to_owned());
+        }
+        match &self.jwt_secret {
+            None if production => {
+                problems.push("KOIKI_JWT_SECRET is required when KOIKI_ENV=production".to_owned())
+            }
+            Some(secret) if secret.expose().len() < 32 => {
+                problems.push("KOIKI_JWT_SECRET must be at least 32 bytes".to_owned());
+            }
+            _ => {}
+        }
+        let demo = if production {
+            // The flag defaults to true; in production it is ignored unless set explicitly,
+            // which is refused: demo accounts have published passwords.
+            if std::env::var("KOIKI_DEMO").is_ok_and(|v| v == "true") {
+                problems
+                    .push("KOIKI_DEMO=true is not allowed when KOIKI_ENV=production".to_owned());
+            }
+            false
+        } else {
+            self.demo
+        };
+        if self.database_max_connections == 0 {
+            problems.push("KOIKI_DATABASE_MAX_CONNECTIONS must be at least 1".to_owned());
+        }
+        if self.access_token_ttl.is_zero() || self.refresh_token_ttl <= self.access_token_ttl {
+            problems.push(
+                "KOIKI_ACCESS_TOKEN_TTL must be positive and shorter than KOIKI_REFRESH_TOKEN_TTL"
+                    .to_owned(),
+            );
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError(problems));
+        }
+        Ok(Config {
+            env: self.env,
+            database_url,
+            data_dir: self.data_dir,
+            listen: self.listen,
+            jwt_secret: self.jwt_secret,
+            jwt_issuer: self.jwt_issuer,
+            jwt_audience: self.jwt_audience,
+            access_token_ttl: self.access_token_ttl,
+            refresh_token_ttl: self.refresh_token_ttl,
+            database_max_connections: self.database_max_connections,
+            database_acquire_timeout: self.database_acquire_timeout,
+            database_statement_timeout: self.database_statement_timeout,
+            max_body_bytes: self.max_body_bytes,
+            max_batch: self.max_batch,
+            request_timeout: self.request_timeout,
+            shutdown_grace: self.shutdown_grace,
+            demo,
+            log_format: self.log_format.unwrap_or(if production {
+                LogFormat::Json
+            } else {
+                LogFormat::Text
+            }),
+        })
+    }
+}
+
+fn default_sqlite_url(data_dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("koiki.db").display())
+}
+
+impl Config {
+    pub fn is_production(&self) -> bool {
+        self.env == Environment::Production
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}

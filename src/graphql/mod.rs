@@ -1,0 +1,140 @@
+//! Schema assembly: the per-area roots merged into one schema, the `Node` interface, the
+//! per-request state resolvers read, and the schema's limits.
+
+pub mod ids;
+pub mod pagination;
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, EmptySubscription, ID, Interface, MergedObject, Object, Schema};
+use sea_orm::DatabaseConnection;
+
+use crate::app::AppState;
+use crate::auth::Viewer;
+use crate::auth::graphql::{AuthMutation, AuthQuery, User};
+use crate::error::{AppError, Invalid};
+use crate::organizations::graphql::{Council, Organization, OrganizationsQuery};
+use crate::organizations::loaders::{CouncilId, DirectoryLoader, OrganizationId};
+
+/// Deepest query accepted.
+pub const MAX_DEPTH: usize = 12;
+/// Costliest query accepted; list fields cost their page size times their children.
+pub const MAX_COMPLEXITY: usize = 20_000;
+/// Most ids one `nodes` call takes.
+pub const MAX_NODES: usize = 100;
+
+/// How long a dataloader waits for more keys before it queries. Sibling fields of a long
+/// list register their keys over several polls (futures yield every 32 items), so the 1 ms
+/// default split a 100-row page into two batches in a debug build.
+const LOADER_DELAY: std::time::Duration = std::time::Duration::from_millis(5);
+
+/// What resolvers of one request share: the database, who is asking, and the dataloaders
+/// (created per request, so nothing cached crosses from one viewer to another).
+pub struct RequestState {
+    pub app: Arc<AppState>,
+    pub db: DatabaseConnection,
+    pub viewer: Viewer,
+    pub directory: DataLoader<DirectoryLoader>,
+}
+
+impl RequestState {
+    pub fn new(app: Arc<AppState>, viewer: Viewer) -> Self {
+        let db = app.db.clone();
+        Self {
+            directory: DataLoader::new(DirectoryLoader::new(db.clone()), tokio::spawn)
+                .delay(LOADER_DELAY),
+            app,
+            db,
+            viewer,
+        }
+    }
+}
+
+/// The request's state. The HTTP layer puts it into every request it executes.
+pub fn state<'a>(ctx: &Context<'a>) -> &'a RequestState {
+    ctx.data_unchecked::<RequestState>()
+}
+
+/// Anything with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Global id."))]
+pub enum Node {
+    Organization(Organization),
+    Council(Council),
+    User(User),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any record by its global id; null when it does not exist or is not visible to you.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        Ok(load_node(ctx, "id", &id).await?)
+    }
+
+    /// Records by global id, in the order given (null where not found or not visible).
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(AppError::invalid(
+                "ids",
+                Invalid::PageSize {
+                    max: MAX_NODES as u64,
+                },
+            )
+            .into());
+        }
+        let found =
+            futures::future::try_join_all(ids.iter().map(|id| load_node(ctx, "ids", id))).await?;
+        Ok(found)
+    }
+}
+
+async fn load_node(ctx: &Context<'_>, field: &str, id: &ID) -> Result<Option<Node>, AppError> {
+    let (type_name, uuid) = ids::decode_any(field, id)?;
+    let s = state(ctx);
+    Ok(match type_name.as_str() {
+        "Organization" => s
+            .directory
+            .load_one(OrganizationId(uuid))
+            .await?
+            .map(|o| Node::Organization(Organization(o))),
+        "Council" => s
+            .directory
+            .load_one(CouncilId(uuid))
+            .await?
+            .map(|c| Node::Council(Council(c))),
+        "User" => crate::auth::graphql::visible_user(ctx, uuid)
+            .await?
+            .map(Node::User),
+        _ => return Err(AppError::invalid(field, Invalid::Id)),
+    })
+}
+
+#[derive(MergedObject, Default)]
+pub struct Query(OrganizationsQuery, AuthQuery, NodeQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(AuthMutation);
+
+pub type KoikiSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema with its limits. State is supplied per request, so the same schema serves
+/// every request and prints the SDL without a database.
+pub fn build_schema() -> KoikiSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// The schema in SDL, as `koiki schema` prints it.
+pub fn sdl() -> String {
+    build_schema().sdl()
+}

@@ -1,0 +1,21 @@
+//! Koiki: the GraphQL API through which Japan's prefectures and municipalities share advisor
+//! pools, joint courses and case studies.
+//!
+//! A request flows: `http` → async-graphql → an area's resolver → the area's rules with the
+//! Viewer → `access` adds the visibility condition → sea-orm → database.
+
+pub mod access;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod i18n;
+pub mod metrics;
+pub mod organizations;
+pub mod scripts;
+pub mod seed;
+pub mod telemetry;
+pub mod text;

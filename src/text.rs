@@ -1,0 +1,106 @@
+//! Japanese text as people type it: normalisation for search and hygiene checks for input.
+//!
+//! Search compares folded forms, so that full- and half-width characters, hiragana and
+//! katakana, and upper and lower case all meet: "ｶﾅｻﾞﾜ", "かなざわ" and "カナザワ" fold alike.
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::{AppError, Invalid};
+
+/// Folds text for matching: NFKC (full/half width, compatibility forms), hiragana to
+/// katakana, ASCII lower case, whitespace collapsed to single spaces and trimmed.
+pub fn fold(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut pending_space = false;
+    for c in input.nfkc() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(hiragana_to_katakana(c).to_ascii_lowercase());
+    }
+    out
+}
+
+/// Half-width katakana (as in the Ministry's code list) to full-width.
+pub fn full_width_kana(input: &str) -> String {
+    input.nfkc().collect()
+}
+
+fn hiragana_to_katakana(c: char) -> char {
+    match c {
+        // ぁ..ゖ and the iteration marks ゝゞ map one-to-one onto ァ..ヶ, ヽヾ.
+        '\u{3041}'..='\u{3096}' | '\u{309D}'..='\u{309E}' => {
+            char::from_u32(c as u32 + 0x60).unwrap_or(c)
+        }
+        _ => c,
+    }
+}
+
+/// Escapes `%`, `_` and the escape character itself for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Checks a single-line text input: not longer than `max` characters, and free of control
+/// characters (NUL included: PostgreSQL refuses it and SQLite would store it).
+pub fn check_line(field: &str, value: &str, max: usize) -> Result<(), AppError> {
+    if value.chars().count() > max {
+        return Err(AppError::invalid(field, Invalid::TooLong { max }));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(AppError::invalid(field, Invalid::ControlCharacters));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kana_forms_fold_alike() {
+        assert_eq!(fold("かなざわ"), "カナザワ");
+        assert_eq!(fold("ｶﾅｻﾞﾜ"), "カナザワ");
+        assert_eq!(fold("カナザワ"), "カナザワ");
+        assert_eq!(fold("ﾎｯｶｲﾄﾞｳ"), "ホッカイドウ");
+        assert_eq!(fold("金沢市"), "金沢市");
+    }
+
+    #[test]
+    fn width_case_and_spaces_fold() {
+        assert_eq!(fold("ＲＰＡ"), "rpa");
+        assert_eq!(fold("  OJT\u{3000} 研修 "), "ojt 研修");
+        assert_eq!(fold("１７２０１４"), "172014");
+    }
+
+    #[test]
+    fn half_width_kana_become_full_width() {
+        assert_eq!(full_width_kana("ｻｯﾎﾟﾛｼ"), "サッポロシ");
+        assert_eq!(full_width_kana("ｶﾞｯｺｳ"), "ガッコウ");
+    }
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(like_escape("100%_a\\"), "100\\%\\_a\\\\");
+    }
+
+    #[test]
+    fn lines_are_checked() {
+        assert!(check_line("name", "金沢", 2).is_ok());
+        assert!(check_line("name", "金沢市", 2).is_err());
+        assert!(check_line("name", "a\0b", 10).is_err());
+        assert!(check_line("name", "a\nb", 10).is_err());
+    }
+}

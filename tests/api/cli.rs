@@ -1,0 +1,300 @@
+//! The `koiki` command as a newcomer and an operator use it: the README's run command on a
+//! fresh directory, production refusals, scripts' tokens, and the printed schema.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_koiki");
+
+fn koiki(dir: &std::path::Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("KOIKI_ENV")
+        .env_remove("KOIKI_JWT_SECRET")
+        .env_remove("KOIKI_DEMO")
+        .env("KOIKI_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+/// Starts `koiki serve` and waits for the line with its address; returns the child, the base
+/// URL and everything printed until then.
+fn serve(mut command: Command) -> (Child, String, String) {
+    let mut child = command
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        // The address is the last line printed at start (after any demo sign-ins).
+        let mut printed = String::new();
+        let mut url = None;
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            printed.push_str(&line);
+            printed.push('\n');
+            if let Some(rest) = line.split("serving GraphQL at ").nth(1) {
+                url = Some(rest.split("/graphql").next().unwrap_or("").to_owned());
+                break;
+            }
+        }
+        let _ = tx.send((url, printed));
+    });
+    let (url, printed) = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("server printed its address");
+    (child, url.expect("address printed"), printed)
+}
+
+fn stop(mut child: Child) -> std::process::ExitStatus {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    for _ in 0..100 {
+        if let Ok(Some(status)) = child.try_wait() {
+            return status;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    child.wait().expect("waited")
+}
+
+async fn post(url: &str, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let client = reqwest::Client::new();
+    let mut request = client
+        .post(format!("{url}/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json")
+}
+
+#[tokio::test]
+async fn a_newcomer_starts_the_server_signs_in_and_queries() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (child, url, printed) = serve(koiki(dir.path()));
+    assert!(printed.contains("Demo sign-ins"), "{printed}");
+    assert!(printed.contains("admin@pref-nara.example.jp"), "{printed}");
+    assert!(
+        printed.contains(koiki::seed::demo::DEMO_PASSWORD),
+        "{printed}"
+    );
+
+    // The embedded database and the generated key are in ./data, the key owner-only.
+    assert!(dir.path().join("data/koiki.db").exists());
+    let key = dir.path().join("data/jwt-secret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key)
+            .expect("key file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+
+    let html = reqwest::Client::new()
+        .get(format!("{url}/graphql"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .expect("GraphiQL")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("graphiql"));
+
+    let signed_in = post(
+        &url,
+        None,
+        "mutation { signIn(input: { email: \"admin@pref-nara.example.jp\", password: \"koiki-demo-2026\" }) { accessToken } }",
+        json!({}),
+    )
+    .await;
+    let token = signed_in["data"]["signIn"]["accessToken"]
+        .as_str()
+        .expect("signed in")
+        .to_owned();
+    let body = post(
+        &url,
+        Some(&token),
+        r#"{ organizations { totalCount } organization(code: "172014") { name } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(body["data"]["organizations"]["totalCount"], 1788, "{body}");
+    assert_eq!(body["data"]["organization"]["name"], "金沢市", "{body}");
+
+    // A script's token from `koiki token`, used against the running server.
+    let output = koiki(dir.path())
+        .args(["token", "--org", "290009", "--role", "ADMIN"])
+        .output()
+        .expect("token runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let script_token = String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned();
+    let me = post(
+        &url,
+        Some(&script_token),
+        "{ viewer { roles organization { code } user { email } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(me["data"]["viewer"]["roles"], json!(["ADMIN"]), "{me}");
+    assert_eq!(me["data"]["viewer"]["organization"]["code"], "290009");
+    let bad = koiki(dir.path())
+        .args(["token", "--org", "290008", "--role", "ADMIN"])
+        .output()
+        .expect("runs");
+    assert!(!bad.status.success());
+
+    let status = stop(child);
+    assert!(status.success(), "exit status {status:?}");
+
+    // A second start finds its data and does not load it twice.
+    let (child, url, _) = serve(koiki(dir.path()));
+    let body = post(
+        &url,
+        None,
+        "{ organizations { totalCount } councils { totalCount } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(body["data"]["organizations"]["totalCount"], 1788, "{body}");
+    assert_eq!(body["data"]["councils"]["totalCount"], 9, "{body}");
+    assert!(stop(child).success());
+}
+
+#[test]
+fn production_refuses_to_start_without_explicit_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = koiki(dir.path())
+        .env("KOIKI_ENV", "production")
+        .arg("serve")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("DATABASE_URL") && stderr.contains("KOIKI_JWT_SECRET"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("data").exists(), "nothing was created");
+
+    let output = koiki(dir.path())
+        .env("KOIKI_ENV", "production")
+        .env("DATABASE_URL", "sqlite://prod.db?mode=rwc")
+        .env("KOIKI_JWT_SECRET", "short")
+        .arg("serve")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("at least 32 bytes"));
+
+    let output = koiki(dir.path())
+        .env("KOIKI_ENV", "production")
+        .env("DATABASE_URL", "sqlite://prod.db?mode=rwc")
+        .env("KOIKI_JWT_SECRET", "a-production-secret-of-enough-length")
+        .env("KOIKI_DEMO", "true")
+        .arg("serve")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("KOIKI_DEMO"));
+}
+
+#[tokio::test]
+async fn production_needs_migrations_run_once_and_has_no_demo_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let production = || {
+        let mut c = koiki(dir.path());
+        c.env("KOIKI_ENV", "production")
+            .env("DATABASE_URL", "sqlite://prod.db?mode=rwc")
+            .env("KOIKI_JWT_SECRET", "a-production-secret-of-enough-length");
+        c
+    };
+    let output = production().arg("serve").output().expect("runs");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("koiki migrate"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let output = production().arg("migrate").output().expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seeded = production()
+        .args(["seed", "--demo"])
+        .output()
+        .expect("runs");
+    assert!(!seeded.status.success(), "demo data refused in production");
+
+    let (child, url, printed) = serve(production());
+    assert!(!printed.contains("Demo"), "{printed}");
+    assert!(
+        !dir.path().join("data/jwt-secret").exists(),
+        "no generated key in production"
+    );
+    let body = post(
+        &url,
+        None,
+        "mutation { signIn(input: { email: \"admin@pref-nara.example.jp\", password: \"koiki-demo-2026\" }) { accessToken } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{body}"
+    );
+    let body = post(&url, None, "{ organizations { totalCount } }", json!({})).await;
+    assert_eq!(body["data"]["organizations"]["totalCount"], 1788, "{body}");
+    assert!(stop(child).success());
+}
+
+#[test]
+fn the_schema_and_help_are_printed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = koiki(dir.path()).arg("schema").output().expect("runs");
+    assert!(output.status.success());
+    let sdl = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(
+        sdl.contains("type Organization") && sdl.contains("interface Node"),
+        "{sdl}"
+    );
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["seed", "--help"],
+        &["token", "--help"],
+        &["schema", "--help"],
+    ] {
+        let output = koiki(dir.path()).args(args).output().expect("runs");
+        assert!(output.status.success(), "{args:?}");
+    }
+}

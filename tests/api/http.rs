@@ -1,0 +1,273 @@
+//! The HTTP contract: content types, methods, batches, limits, status codes and error codes.
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, error_code, on_each_backend};
+
+const QUERY: &str = r#"{ organization(code: "172014") { name } }"#;
+const MUTATION: &str = r#"mutation { signOut(input: { refreshToken: "x" }) { signedOut } }"#;
+
+#[tokio::test]
+async fn mutations_sent_as_text_plain_or_by_get_are_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header(CONTENT_TYPE, "text/plain")
+        .body(json!({ "query": MUTATION }).to_string())
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 415);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(error_code(&body), "UNSUPPORTED_MEDIA_TYPE");
+
+    let response = app
+        .client
+        .get(app.url("/graphql"))
+        .query(&[("query", MUTATION)])
+        .header(ACCEPT, "application/json")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 405);
+    assert_eq!(
+        response
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
+
+    // Queries over GET are fine.
+    let response = app
+        .client
+        .get(app.url("/graphql"))
+        .query(&[("query", QUERY)])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["data"]["organization"]["name"], "金沢市");
+}
+
+#[tokio::test]
+async fn browsers_get_graphiql() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let response = app
+        .client
+        .get(app.url("/graphql"))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.expect("text");
+    assert!(
+        html.contains("graphiql") && html.contains("/graphql"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn request_errors_get_codes_and_4xx_under_the_graphql_media_type() {
+    on_each_backend(async |app| {
+        let send = |body: String, accept: &'static str| {
+            app.client
+                .post(app.url("/graphql"))
+                .header(CONTENT_TYPE, "application/json")
+                .header(ACCEPT, accept)
+                .body(body)
+                .send()
+        };
+        let gql_media = "application/graphql-response+json";
+        for (body, code) in [
+            (json!({ "query": "{ organization(" }).to_string(), "GRAPHQL_PARSE_FAILED"),
+            (json!({ "query": "{ nonsense }" }).to_string(), "GRAPHQL_VALIDATION_FAILED"),
+            (json!({ "query": "{ organizations(filter: { kind: CASTLE }) { totalCount } }" }).to_string(), "VALIDATION"),
+        ] {
+            let response = send(body.clone(), gql_media).await.expect("sent");
+            assert_eq!(response.status(), 400, "{body}");
+            assert!(
+                response.headers()[CONTENT_TYPE].to_str().unwrap_or("").starts_with(gql_media),
+                "{body}"
+            );
+            let json: Value = response.json().await.expect("json");
+            assert_eq!(error_code(&json), code, "{json}");
+            // Under plain JSON the same request is a 200 with the same error.
+            let response = send(body, "application/json").await.expect("sent");
+            assert_eq!(response.status(), 200);
+            let json: Value = response.json().await.expect("json");
+            assert_eq!(error_code(&json), code, "{json}");
+        }
+        // An unknown enum value names the argument.
+        let json: Value = send(json!({ "query": "{ organizations(filter: { kind: CASTLE }) { totalCount } }" }).to_string(), gql_media)
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("json");
+        assert!(json["errors"][0]["extensions"]["field"].as_str().unwrap_or("").contains("filter"), "{json}");
+        // An unknown enum value through a variable is a VALIDATION error too.
+        let json: Value = send(
+            json!({ "query": "query($k: OrganizationKind) { organizations(filter: { kind: $k }) { totalCount } }", "variables": { "k": "CASTLE" } }).to_string(),
+            "application/json",
+        )
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+        assert_eq!(error_code(&json), "VALIDATION", "{json}");
+
+        // Not JSON at all.
+        let response = send("{not json".into(), "application/json").await.expect("sent");
+        assert_eq!(response.status(), 400);
+        let json: Value = response.json().await.expect("json");
+        assert_eq!(error_code(&json), "BAD_REQUEST");
+        // A string that is too long.
+        let long = "あ".repeat(101);
+        let json = app
+            .gql("query($s: String!) { organizations(filter: { search: $s }) { totalCount } }", json!({ "s": long }))
+            .await;
+        assert_eq!(error_code(&json), "VALIDATION", "{json}");
+        assert_eq!(json["errors"][0]["extensions"]["field"], "filter.search");
+        // NUL and other control characters.
+        let json = app
+            .gql("query($s: String!) { organizations(filter: { search: $s }) { totalCount } }", json!({ "s": "金\u{0}沢" }))
+            .await;
+        assert_eq!(error_code(&json), "VALIDATION", "{json}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn batches_are_limited_and_bodies_are_bounded() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let batch = |n: usize| Value::Array((0..n).map(|_| json!({ "query": QUERY })).collect());
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&batch(2))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body[1]["data"]["organization"]["name"], "金沢市", "{body}");
+
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&batch(11))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(error_code(&body), "BATCH_TOO_LARGE");
+
+    let huge = json!({ "query": QUERY, "variables": { "pad": "x".repeat(1024 * 1024 + 10) } });
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&huge)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 413);
+}
+
+#[tokio::test]
+async fn batching_can_be_switched_off() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.max_batch = 0).await;
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!([{ "query": QUERY }]))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn deep_queries_are_refused_with_a_code() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let deep = "{ organization(code: \"172014\") { prefecture { municipalities(first: 1) { edges { node { prefecture { municipalities(first: 1) { edges { node { prefecture { municipalities(first: 1) { edges { node { name } } } } } } } } } } } } } }";
+    let body = app.gql(deep, json!({})).await;
+    assert_eq!(error_code(&body), "QUERY_TOO_DEEP", "{body}");
+    let wide = "{ organizations(first: 100) { edges { node { municipalities(first: 100) { edges { node { municipalities(first: 100) { edges { node { name } } } } } } } } } }";
+    let body = app.gql(wide, json!({})).await;
+    assert_eq!(error_code(&body), "QUERY_TOO_COMPLEX", "{body}");
+}
+
+#[tokio::test]
+async fn health_readiness_metrics_and_request_ids() {
+    on_each_backend(async |app| {
+        let health = app
+            .client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(health.status(), 200);
+        let ready = app
+            .client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(ready.status(), 200);
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": QUERY }))
+            .send()
+            .await
+            .expect("sent");
+        assert!(response.headers().get("x-request-id").is_some());
+        let metrics = app
+            .client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("text");
+        assert!(metrics.contains("koiki_db_statements_total"), "{metrics}");
+        assert!(metrics.contains("koiki_http_requests_total"), "{metrics}");
+        assert!(app.metric("koiki_db_statements_total").await > 0.0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn error_responses_never_carry_internals() {
+    on_each_backend(async |app| {
+        let bodies = [
+            app.gql("{ organization(", json!({})).await,
+            app.gql(r#"{ organization(code: "1") { name } }"#, json!({}))
+                .await,
+            app.gql(
+                r#"{ node(id: "T3JnYW5pemF0aW9uOm5vdC1hLXV1aWQ") { id } }"#,
+                json!({}),
+            )
+            .await,
+            app.post_gql(Some("x.y.z"), QUERY, json!({})).await.1,
+        ];
+        for body in bodies {
+            let text = body.to_string().to_lowercase();
+            assert!(body["errors"].is_array(), "{body}");
+            for leak in [
+                "select ", "sqlite", "postgres", "/tmp", "sqlx", "panicked", "stack",
+            ] {
+                assert!(!text.contains(leak), "{leak} in {body}");
+            }
+        }
+    })
+    .await;
+}

@@ -1,0 +1,10 @@
+//! The integration tests: a real server per test, spoken to over HTTP, on SQLite and (with
+//! `KOIKI_TEST_DATABASE_URL`) PostgreSQL.
+
+mod access;
+mod auth;
+mod cli;
+mod helpers;
+mod http;
+mod organizations;
+mod schema;
