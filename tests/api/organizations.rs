@@ -226,18 +226,52 @@ async fn node_and_nodes_resolve_organisations_by_global_id() {
 async fn nested_fields_do_not_grow_statements_with_page_size() {
     on_each_backend(async |app| {
         let q = "query($n: Int!) { organizations(first: $n, filter: { kind: TOWN }) { edges { node { name prefecture { name } councils { name } } } } }";
-        let (small, body) = app.statements_during(app.gql(q, json!({ "n": 10 }))).await;
+        let (small, body) = app.statements_for(q, json!({ "n": 10 })).await;
         assert!(body["errors"].is_null(), "{body}");
-        let (large, body) = app.statements_during(app.gql(q, json!({ "n": 100 }))).await;
+        let (large, body) = app.statements_for(q, json!({ "n": 100 })).await;
         assert!(body["errors"].is_null(), "{body}");
         assert_eq!(small, large, "statements: {small} for 10 rows, {large} for 100");
         assert!(large <= 3, "{large} statements");
         let q = "query($n: Int!) { organizations(first: $n, filter: { kind: PREFECTURE }) { edges { node { municipalities(first: 100) { edges { node { name } } } } } } }";
-        let (few, body) = app.statements_during(app.gql(q, json!({ "n": 5 }))).await;
+        let (few, body) = app.statements_for(q, json!({ "n": 5 })).await;
         assert!(body["errors"].is_null(), "{body}");
-        let (all, body) = app.statements_during(app.gql(q, json!({ "n": 47 }))).await;
+        let (all, body) = app.statements_for(q, json!({ "n": 47 })).await;
         assert!(body["errors"].is_null(), "{body}");
         assert_eq!(few, all, "statements: {few} for 5 prefectures, {all} for 47 with their municipalities");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_newer_code_list_updates_names_and_adds_organisations() {
+    on_each_backend(async |app| {
+        use koiki::organizations::reference;
+        // The bundled list with one municipality renamed and one new municipality (code
+        // 172995: 1*6+7*5+2*4+9*3+9*2 = 94, r = 6, check digit 5).
+        let bundled = include_str!("../../src/seed/local_government_codes.csv");
+        let newer = bundled.replace("172014,石川県,金沢市", "172014,石川県,新金沢市")
+            + "172995,石川県,試験町,ｲｼｶﾜｹﾝ,ｼｹﾝﾏﾁ\n";
+        let rows = reference::parse_code_list(&newer).expect("parses");
+        let report = reference::import(&app.state.db, &rows).await.expect("imports");
+        assert_eq!(report, reference::ImportReport { inserted: 1, updated: 1 });
+        let body = app
+            .gql(
+                r#"{ a: organization(code: "172014") { name } b: organization(code: "172995") { name nameKana kind prefecture { code } }
+                    organizations { totalCount } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(body["data"]["a"]["name"], "新金沢市", "{body}");
+        assert_eq!(body["data"]["b"]["nameKana"], "シケンマチ");
+        assert_eq!(body["data"]["b"]["kind"], "TOWN");
+        assert_eq!(body["data"]["b"]["prefecture"]["code"], "170003");
+        assert_eq!(body["data"]["organizations"]["totalCount"], 1789);
+        // Importing the same list again changes nothing.
+        let again = reference::import(&app.state.db, &rows).await.expect("imports");
+        assert_eq!(again, reference::ImportReport::default());
+        // A list with a bad check digit is refused whole.
+        let bad = newer.replace("172995,石川県,試験町", "172996,石川県,試験町");
+        assert!(reference::parse_code_list(&bad).is_err());
     })
     .await;
 }
