@@ -2,6 +2,7 @@
 //! of a response, however many parents the level has.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
@@ -31,6 +32,19 @@ impl From<LoadError> for AppError {
             },
         }
     }
+}
+
+/// Groups rows under the keys that asked for them; every key gets an entry, empty when no
+/// row belongs to it.
+fn grouped<K: Copy + Eq + Hash, V>(
+    keys: &[K],
+    rows: impl IntoIterator<Item = (K, V)>,
+) -> HashMap<K, Vec<V>> {
+    let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for (key, row) in rows {
+        map.entry(key).or_default().push(row);
+    }
+    map
 }
 
 /// Keys of the organisation loaders.
@@ -93,16 +107,11 @@ impl Loader<MunicipalitiesOf> for DirectoryLoader {
             .order_by_asc(organization::Column::Code)
             .all(&self.db)
             .await?;
-        let mut map: HashMap<MunicipalitiesOf, Self::Value> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for row in rows {
-            if let Some(prefecture) = row.prefecture_id {
-                map.entry(MunicipalitiesOf(prefecture))
-                    .or_default()
-                    .push(row);
-            }
-        }
-        Ok(map)
+        Ok(grouped(
+            keys,
+            rows.into_iter()
+                .filter_map(|row| Some((MunicipalitiesOf(row.prefecture_id?), row))),
+        ))
     }
 }
 
@@ -121,16 +130,13 @@ impl Loader<CouncilsOf> for DirectoryLoader {
             .order_by_asc(council::Column::Name)
             .all(&self.db)
             .await?;
-        let mut map: HashMap<CouncilsOf, Self::Value> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for (member, council) in rows {
-            if let Some(council) = council.filter(|c| c.archived_at.is_none()) {
-                map.entry(CouncilsOf(member.organization_id))
-                    .or_default()
-                    .push(council);
-            }
-        }
-        Ok(map)
+        Ok(grouped(
+            keys,
+            rows.into_iter().filter_map(|(member, council)| {
+                let council = council.filter(|c| c.archived_at.is_none())?;
+                Some((CouncilsOf(member.organization_id), council))
+            }),
+        ))
     }
 }
 
@@ -166,16 +172,12 @@ impl Loader<MembersOf> for DirectoryLoader {
             .order_by_asc(organization::Column::Code)
             .all(&self.db)
             .await?;
-        let mut map: HashMap<MembersOf, Self::Value> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for (member, organization) in rows {
-            if let Some(organization) = organization {
-                map.entry(MembersOf(member.council_id))
-                    .or_default()
-                    .push((member, organization));
-            }
-        }
-        Ok(map)
+        Ok(grouped(
+            keys,
+            rows.into_iter().filter_map(|(member, organization)| {
+                Some((MembersOf(member.council_id), (member, organization?)))
+            }),
+        ))
     }
 }
 
@@ -194,13 +196,10 @@ impl Loader<SubgroupsOf> for DirectoryLoader {
             .order_by_asc(council::Column::Id)
             .all(&self.db)
             .await?;
-        let mut map: HashMap<SubgroupsOf, Self::Value> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for row in rows {
-            if let Some(parent) = row.parent_id {
-                map.entry(SubgroupsOf(parent)).or_default().push(row);
-            }
-        }
-        Ok(map)
+        Ok(grouped(
+            keys,
+            rows.into_iter()
+                .filter_map(|row| Some((SubgroupsOf(row.parent_id?), row))),
+        ))
     }
 }
