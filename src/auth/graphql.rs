@@ -1,13 +1,13 @@
 //! GraphQL of identity: `viewer`, `signIn`, `refreshToken`, `signOut`, and the `User` type.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::enums::Role;
 use entity::user;
 
 use super::sessions::{self, Session};
 use crate::access;
 use crate::error::{AppError, AppResult};
+use crate::graphql::scalars::DateTime;
 use crate::graphql::{ids, state};
 use crate::organizations::graphql::Organization;
 use crate::organizations::loaders::OrganizationId;
@@ -119,9 +119,9 @@ pub struct SessionPayload {
     access_token: String,
     /// Always `Bearer`.
     token_type: &'static str,
-    access_token_expires_at: DateTime<Utc>,
+    access_token_expires_at: DateTime,
     refresh_token: String,
-    refresh_token_expires_at: DateTime<Utc>,
+    refresh_token_expires_at: DateTime,
     user: User,
 }
 
@@ -130,9 +130,9 @@ impl From<Session> for SessionPayload {
         Self {
             access_token: s.access_token,
             token_type: "Bearer",
-            access_token_expires_at: s.access_token_expires_at,
+            access_token_expires_at: DateTime(s.access_token_expires_at),
             refresh_token: s.refresh_token,
-            refresh_token_expires_at: s.refresh_token_expires_at,
+            refresh_token_expires_at: DateTime(s.refresh_token_expires_at),
             user: User(s.user),
         }
     }

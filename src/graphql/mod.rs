@@ -3,6 +3,7 @@
 
 pub mod ids;
 pub mod pagination;
+pub mod scalars;
 
 use std::sync::Arc;
 

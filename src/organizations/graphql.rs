@@ -3,7 +3,6 @@
 
 use async_graphql::connection::Connection;
 use async_graphql::{ComplexObject, Context, ID, InputObject, Object, SimpleObject};
-use chrono::NaiveDate;
 use entity::enums::{CouncilKind, CouncilMemberRole, OrganizationKind};
 use entity::{council, council_member, organization};
 
@@ -13,6 +12,7 @@ use super::loaders::{
 use super::{OrgCode, OrganizationFilter};
 use crate::error::AppError;
 use crate::graphql::pagination::{self, PageArgs, TotalCount};
+use crate::graphql::scalars::Date;
 use crate::graphql::{ids, state};
 
 /// A local government (prefecture, city, town, village, special ward) or another body that
@@ -48,8 +48,8 @@ impl Organization {
         self.0.population
     }
     /// The date the population figure refers to, when known.
-    async fn population_as_of(&self) -> Option<NaiveDate> {
-        self.0.population_as_of
+    async fn population_as_of(&self) -> Option<Date> {
+        self.0.population_as_of.map(Date)
     }
     /// The prefecture a municipality belongs to (null for prefectures and national bodies).
     async fn prefecture(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
