@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;

@@ -174,6 +174,7 @@ impl AuthMutation {
             s.app.config.refresh_token_ttl,
             &input.email,
             input.password,
+            s.request_id.clone(),
         )
         .await?;
         Ok(session.into())
@@ -192,6 +193,7 @@ impl AuthMutation {
             &s.app.keys,
             s.app.config.refresh_token_ttl,
             &input.refresh_token,
+            s.request_id.clone(),
         )
         .await?;
         Ok(session.into())
@@ -204,10 +206,12 @@ impl AuthMutation {
         ctx: &Context<'_>,
         input: SignOutInput,
     ) -> async_graphql::Result<SignOutPayload> {
+        let s = state(ctx);
         let signed_out = sessions::sign_out(
-            &state(ctx).db,
+            &s.db,
             &input.refresh_token,
             input.all_sessions.unwrap_or(false),
+            s.request_id.clone(),
         )
         .await?;
         Ok(SignOutPayload { signed_out })

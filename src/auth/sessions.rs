@@ -18,6 +18,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::audit::{self, Actor, Change};
 use crate::auth::password;
 use crate::auth::token::TokenKeys;
 use crate::auth::viewer::{SignedIn, Viewer};
@@ -56,6 +57,7 @@ pub async fn sign_in(
     refresh_ttl: std::time::Duration,
     email: &str,
     password: String,
+    request_id: Option<String>,
 ) -> AppResult<Session> {
     let bad = || AppError::Unauthenticated(AuthFailure::BadCredentials);
     if password.chars().count() > password::MAX_LENGTH {
@@ -79,9 +81,39 @@ pub async fn sign_in(
         .exec(db)
         .await?;
     let txn = db.begin().await?;
+    audit::record(
+        &txn,
+        &actor_of(&user, request_id),
+        session_change("session.sign_in", &user, None),
+    )
+    .await?;
     let session = start_session(&txn, keys, refresh_ttl, user, Uuid::now_v7()).await?;
     txn.commit().await?;
     Ok(session)
+}
+
+/// The user as the actor of their own session events.
+fn actor_of(user: &user::Model, request_id: Option<String>) -> Actor {
+    Actor {
+        user_id: Some(user.id),
+        organization_id: Some(user.organization_id),
+        request_id,
+    }
+}
+
+fn session_change(
+    action: &'static str,
+    user: &user::Model,
+    after: Option<serde_json::Value>,
+) -> Change {
+    Change {
+        action,
+        entity: "User",
+        entity_id: Some(user.id),
+        organization_id: Some(user.organization_id),
+        before: None,
+        after,
+    }
 }
 
 /// Exchanges a refresh token for a new access token and a new refresh token.
@@ -91,6 +123,7 @@ pub async fn refresh(
     keys: &TokenKeys,
     refresh_ttl: std::time::Duration,
     presented: &str,
+    request_id: Option<String>,
 ) -> AppResult<Session> {
     let bad = || AppError::Unauthenticated(AuthFailure::BadRefreshToken);
     let now = Utc::now();
@@ -116,7 +149,13 @@ pub async fn refresh(
     if marked.rows_affected != 1 {
         txn.rollback().await?;
         tracing::warn!(family = %stored.family_id, "refresh token reused; revoking its family");
-        revoke_family(db, stored.family_id).await?;
+        let txn = db.begin().await?;
+        revoke_family(&txn, stored.family_id).await?;
+        if let Some(user) = user::Entity::find_by_id(stored.user_id).one(&txn).await? {
+            let change = session_change("session.refresh_token_reused", &user, None);
+            audit::record(&txn, &actor_of(&user, request_id), change).await?;
+        }
+        txn.commit().await?;
         return Err(bad());
     }
     let user = user::Entity::find_by_id(stored.user_id)
@@ -136,6 +175,7 @@ pub async fn sign_out(
     db: &DatabaseConnection,
     presented: &str,
     all_sessions: bool,
+    request_id: Option<String>,
 ) -> AppResult<bool> {
     let Some(stored) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(hash_token(presented)))
@@ -149,16 +189,23 @@ pub async fn sign_out(
     } else {
         refresh_token::Column::FamilyId.eq(stored.family_id)
     };
+    let txn = db.begin().await?;
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(scope)
         .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
+    if let Some(user) = user::Entity::find_by_id(stored.user_id).one(&txn).await? {
+        let after = serde_json::json!({ "allSessions": all_sessions });
+        let change = session_change("session.sign_out", &user, Some(after));
+        audit::record(&txn, &actor_of(&user, request_id), change).await?;
+    }
+    txn.commit().await?;
     Ok(true)
 }
 
-async fn revoke_family(db: &DatabaseConnection, family_id: Uuid) -> AppResult<()> {
+async fn revoke_family<C: ConnectionTrait>(db: &C, family_id: Uuid) -> AppResult<()> {
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(refresh_token::Column::FamilyId.eq(family_id))

@@ -36,11 +36,13 @@ pub struct RequestState {
     pub app: Arc<AppState>,
     pub db: DatabaseConnection,
     pub viewer: Viewer,
+    /// The request's `x-request-id`, for the audit trail.
+    pub request_id: Option<String>,
     pub directory: DataLoader<DirectoryLoader>,
 }
 
 impl RequestState {
-    pub fn new(app: Arc<AppState>, viewer: Viewer) -> Self {
+    pub fn new(app: Arc<AppState>, viewer: Viewer, request_id: Option<String>) -> Self {
         let db = app.db.clone();
         Self {
             directory: DataLoader::new(DirectoryLoader::new(db.clone()), tokio::spawn)
@@ -48,7 +50,15 @@ impl RequestState {
             app,
             db,
             viewer,
+            request_id,
         }
+    }
+}
+
+impl RequestState {
+    /// Who is acting, for the audit trail.
+    pub fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor::of(&self.viewer, self.request_id.clone())
     }
 }
 

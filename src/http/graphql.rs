@@ -82,6 +82,14 @@ fn error_response(status: StatusCode, code: &str, message: String) -> axum::resp
     response
 }
 
+/// The id the request-id layer gave this request.
+fn request_id_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 fn lang_of(headers: &HeaderMap) -> Lang {
     Lang::from_accept_language(
         headers
@@ -170,10 +178,19 @@ pub async fn post(
         Ok(viewer) => viewer,
         Err(error) => return auth_error(error, lang),
     };
+    let request_id = request_id_of(&headers);
     match batch {
         BatchRequest::Single(request) => {
-            let (response, status) =
-                execute(&app, &viewer, lang, media, request, Method::POST).await;
+            let (response, status) = execute(
+                &app,
+                &viewer,
+                &request_id,
+                lang,
+                media,
+                request,
+                Method::POST,
+            )
+            .await;
             respond(status, media, &response)
         }
         BatchRequest::Batch(requests) => {
@@ -197,9 +214,17 @@ pub async fn post(
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
                 responses.push(
-                    execute(&app, &viewer, lang, media, request, Method::POST)
-                        .await
-                        .0,
+                    execute(
+                        &app,
+                        &viewer,
+                        &request_id,
+                        lang,
+                        media,
+                        request,
+                        Method::POST,
+                    )
+                    .await
+                    .0,
                 );
             }
             respond(StatusCode::OK, media, &responses)
@@ -242,7 +267,17 @@ pub async fn get(
         Ok(viewer) => viewer,
         Err(error) => return auth_error(error, lang),
     };
-    let (response, status) = execute(&app, &viewer, lang, media, request, Method::GET).await;
+    let request_id = request_id_of(&headers);
+    let (response, status) = execute(
+        &app,
+        &viewer,
+        &request_id,
+        lang,
+        media,
+        request,
+        Method::GET,
+    )
+    .await;
     if status == StatusCode::METHOD_NOT_ALLOWED {
         let mut r = respond(status, MediaType::Json, &response);
         r.headers_mut()
@@ -307,6 +342,7 @@ fn operation_type(request: &mut Request) -> Option<OperationType> {
 async fn execute(
     app: &Arc<AppState>,
     viewer: &Viewer,
+    request_id: &Option<String>,
     lang: Lang,
     media: MediaType,
     mut request: Request,
@@ -340,7 +376,11 @@ async fn execute(
             StatusCode::METHOD_NOT_ALLOWED,
         );
     }
-    let request = request.data(RequestState::new(app.clone(), viewer.clone()));
+    let request = request.data(RequestState::new(
+        app.clone(),
+        viewer.clone(),
+        request_id.clone(),
+    ));
     let mut response = with_lang(lang, app.schema.execute(request)).await;
     let request_failed = response.data == Value::Null
         && !response.errors.is_empty()

@@ -273,3 +273,48 @@ async fn every_demo_account_signs_in_with_its_organisation_and_role() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn sessions_leave_an_audit_trail_with_the_request_id() {
+    on_each_backend(async |app| {
+        use entity::audit_event;
+        use sea_orm::{EntityTrait, QueryOrder};
+        let (_, refresh) = app.sign_in(NARA_CITY_MEMBER).await;
+        app.gql(REFRESH, json!({ "t": refresh })).await;
+        // The first token again: a reuse, recorded.
+        app.gql(REFRESH, json!({ "t": refresh })).await;
+        let (_, other) = app.sign_in(NARA_CITY_MEMBER).await;
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!({
+                "query": "mutation($t: String!) { signOut(input: { refreshToken: $t }) { signedOut } }",
+                "variables": { "t": other }
+            }))
+            .send()
+            .await
+            .expect("sent");
+        let request_id = response.headers()["x-request-id"].to_str().expect("ascii").to_owned();
+
+        let events = audit_event::Entity::find()
+            .order_by_asc(audit_event::Column::Id)
+            .all(&app.state.db)
+            .await
+            .expect("events");
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["session.sign_in", "session.refresh_token_reused", "session.sign_in", "session.sign_out"]
+        );
+        let sign_out = &events[3];
+        assert_eq!(sign_out.request_id.as_deref(), Some(request_id.as_str()));
+        assert_eq!(sign_out.entity, "User");
+        assert_eq!(sign_out.actor_user_id, sign_out.entity_id);
+        assert!(sign_out.actor_organization_id.is_some());
+        assert_eq!(sign_out.after, Some(json!({ "allSessions": false })));
+        // No secrets in the trail.
+        let text = serde_json::to_string(&events).expect("json");
+        assert!(!text.contains(&refresh) && !text.contains(&other) && !text.contains(DEMO_PASSWORD));
+    })
+    .await;
+}
