@@ -2,6 +2,7 @@
 //! per-request state resolvers read, and the schema's limits.
 
 pub mod ids;
+pub mod limits;
 pub mod pagination;
 pub mod scalars;
 

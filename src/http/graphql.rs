@@ -21,6 +21,7 @@ use crate::auth::Viewer;
 use crate::auth::sessions;
 use crate::error::{AppError, AuthFailure};
 use crate::graphql::RequestState;
+use crate::graphql::limits::{self, Exceeded};
 use crate::i18n::{Lang, with_lang};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -355,6 +356,34 @@ async fn execute(
     };
     if let Err(mut error) = request.parsed_query().map(|_| ()) {
         classify(&mut error, lang, Phase::Parse);
+        return (Response::from_errors(vec![error]), request_error_status);
+    }
+    if let Some(exceeded) = request
+        .parsed_query()
+        .ok()
+        .and_then(|d| limits::check(d).err())
+    {
+        let message = match (exceeded, lang) {
+            (Exceeded::Aliases { found, max }, Lang::En) => {
+                format!("The document has {found} aliased fields; at most {max} are allowed.")
+            }
+            (Exceeded::Aliases { found, max }, Lang::Ja) => {
+                format!(
+                    "別名（エイリアス）付きのフィールドが{found}個あります。上限は{max}個です。"
+                )
+            }
+            (Exceeded::Directives { found, max }, Lang::En) => {
+                format!("The document has {found} directives; at most {max} are allowed.")
+            }
+            (Exceeded::Directives { found, max }, Lang::Ja) => {
+                format!("ディレクティブが{found}個あります。上限は{max}個です。")
+            }
+        };
+        let mut error = ServerError::new(message, None);
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", exceeded.code());
         return (Response::from_errors(vec![error]), request_error_status);
     }
     if method == Method::GET && operation_type(&mut request) != Some(OperationType::Query) {

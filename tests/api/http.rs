@@ -194,11 +194,23 @@ async fn batching_can_be_switched_off() {
 }
 
 #[tokio::test]
-async fn deep_queries_are_refused_with_a_code() {
+async fn deep_wide_and_aliased_queries_are_refused_with_a_code() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let deep = "{ organization(code: \"172014\") { prefecture { municipalities(first: 1) { edges { node { prefecture { municipalities(first: 1) { edges { node { prefecture { municipalities(first: 1) { edges { node { name } } } } } } } } } } } } } }";
     let body = app.gql(deep, json!({})).await;
     assert_eq!(error_code(&body), "QUERY_TOO_DEEP", "{body}");
+    let aliased: Vec<String> = (0..16)
+        .map(|i| format!("o{i}: organizations {{ totalCount }}"))
+        .collect();
+    let body = app
+        .gql(&format!("{{ {} }}", aliased.join(" ")), json!({}))
+        .await;
+    assert_eq!(error_code(&body), "TOO_MANY_ALIASES", "{body}");
+    let ok: Vec<String> = (0..15)
+        .map(|i| format!("o{i}: organization(code: \"172014\") {{ name }}"))
+        .collect();
+    let body = app.gql(&format!("{{ {} }}", ok.join(" ")), json!({})).await;
+    assert_eq!(body["data"]["o14"]["name"], "金沢市", "{body}");
     let wide = "{ organizations(first: 100) { edges { node { municipalities(first: 100) { edges { node { municipalities(first: 100) { edges { node { name } } } } } } } } } }";
     let body = app.gql(wide, json!({})).await;
     assert_eq!(error_code(&body), "QUERY_TOO_COMPLEX", "{body}");
