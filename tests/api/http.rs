@@ -217,7 +217,7 @@ async fn deep_wide_and_aliased_queries_are_refused_with_a_code() {
 }
 
 #[tokio::test]
-async fn health_readiness_metrics_and_request_ids() {
+async fn health_readiness_metrics_request_ids_and_security_headers() {
     on_each_backend(async |app| {
         let health = app
             .client
@@ -241,6 +241,15 @@ async fn health_readiness_metrics_and_request_ids() {
             .await
             .expect("sent");
         assert!(response.headers().get("x-request-id").is_some());
+        for (name, value) in [
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "no-referrer"),
+        ] {
+            let got = response.headers().get(name).and_then(|v| v.to_str().ok());
+            assert_eq!(got, Some(value), "{name}");
+        }
+        assert!(response.headers().get("server").is_none());
         let metrics = app
             .client
             .get(app.url("/metrics"))
