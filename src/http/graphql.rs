@@ -175,23 +175,13 @@ pub async fn post(
             );
         }
     };
-    let viewer = match viewer_of(&app, &headers).await {
-        Ok(viewer) => viewer,
-        Err(error) => return auth_error(error, lang),
+    let caller = match Caller::from_headers(app.clone(), &headers, lang, media).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
     };
-    let request_id = request_id_of(&headers);
     match batch {
         BatchRequest::Single(request) => {
-            let (response, status) = execute(
-                &app,
-                &viewer,
-                &request_id,
-                lang,
-                media,
-                request,
-                Method::POST,
-            )
-            .await;
+            let (response, status) = execute(&caller, request, Method::POST).await;
             respond(status, media, &response)
         }
         BatchRequest::Batch(requests) => {
@@ -214,19 +204,7 @@ pub async fn post(
             }
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
-                responses.push(
-                    execute(
-                        &app,
-                        &viewer,
-                        &request_id,
-                        lang,
-                        media,
-                        request,
-                        Method::POST,
-                    )
-                    .await
-                    .0,
-                );
+                responses.push(execute(&caller, request, Method::POST).await.0);
             }
             respond(StatusCode::OK, media, &responses)
         }
@@ -264,21 +242,11 @@ pub async fn get(
             );
         }
     };
-    let viewer = match viewer_of(&app, &headers).await {
-        Ok(viewer) => viewer,
-        Err(error) => return auth_error(error, lang),
+    let caller = match Caller::from_headers(app.clone(), &headers, lang, media).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
     };
-    let request_id = request_id_of(&headers);
-    let (response, status) = execute(
-        &app,
-        &viewer,
-        &request_id,
-        lang,
-        media,
-        request,
-        Method::GET,
-    )
-    .await;
+    let (response, status) = execute(&caller, request, Method::GET).await;
     if status == StatusCode::METHOD_NOT_ALLOWED {
         let mut r = respond(status, MediaType::Json, &response);
         r.headers_mut()
@@ -337,18 +305,49 @@ fn operation_type(request: &mut Request) -> Option<OperationType> {
     }
 }
 
+/// Who sent a request and how they want the answer: what every operation of it shares.
+struct Caller {
+    app: Arc<AppState>,
+    viewer: Viewer,
+    request_id: Option<String>,
+    lang: Lang,
+    media: MediaType,
+}
+
+impl Caller {
+    /// Reads the caller from the headers; a bad token is an error response.
+    async fn from_headers(
+        app: Arc<AppState>,
+        headers: &HeaderMap,
+        lang: Lang,
+        media: MediaType,
+    ) -> Result<Self, axum::response::Response> {
+        let viewer = viewer_of(&app, headers)
+            .await
+            .map_err(|e| auth_error(e, lang))?;
+        let request_id = request_id_of(headers);
+        Ok(Self {
+            app,
+            viewer,
+            request_id,
+            lang,
+            media,
+        })
+    }
+}
+
 /// Executes one operation and gives every error a code. Returns the status the response
 /// should carry on its own (400 for request errors under graphql-response+json, 405 for a
 /// mutation over GET).
-async fn execute(
-    app: &Arc<AppState>,
-    viewer: &Viewer,
-    request_id: &Option<String>,
-    lang: Lang,
-    media: MediaType,
-    mut request: Request,
-    method: Method,
-) -> (Response, StatusCode) {
+async fn execute(caller: &Caller, mut request: Request, method: Method) -> (Response, StatusCode) {
+    let Caller {
+        app,
+        viewer,
+        request_id,
+        lang,
+        media,
+    } = caller;
+    let (lang, media) = (*lang, *media);
     let request_error_status = if media == MediaType::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
