@@ -149,9 +149,9 @@ pub struct ConfigArgs {
     #[arg(long, env = "KOIKI_SHUTDOWN_GRACE", value_parser = parse_duration, default_value = "10s", global = true)]
     pub shutdown_grace: Duration,
 
-    /// Load the demo data set on the first start of an empty database (development only).
-    #[arg(long, env = "KOIKI_DEMO", default_value_t = true, action = clap::ArgAction::Set, global = true)]
-    pub demo: bool,
+    /// Load the demo accounts on start (default: on in development; refused in production).
+    #[arg(long, env = "KOIKI_DEMO", action = clap::ArgAction::Set, global = true)]
+    pub demo: Option<bool>,
 
     /// Log format; default `text` in development and `json` in production.
     #[arg(long, env = "KOIKI_LOG_FORMAT", value_enum, global = true)]
@@ -215,17 +215,11 @@ impl ConfigArgs {
             }
             _ => {}
         }
-        let demo = if production {
-            // The flag defaults to true; in production it is ignored unless set explicitly,
-            // which is refused: demo accounts have published passwords.
-            if std::env::var("KOIKI_DEMO").is_ok_and(|v| v == "true") {
-                problems
-                    .push("KOIKI_DEMO=true is not allowed when KOIKI_ENV=production".to_owned());
-            }
-            false
-        } else {
-            self.demo
-        };
+        // Demo accounts have published passwords: never in production.
+        if production && self.demo == Some(true) {
+            problems.push("KOIKI_DEMO=true is not allowed when KOIKI_ENV=production".to_owned());
+        }
+        let demo = !production && self.demo.unwrap_or(true);
         if self.database_max_connections == 0 {
             problems.push("KOIKI_DATABASE_MAX_CONNECTIONS must be at least 1".to_owned());
         }

@@ -283,14 +283,4 @@ fn is_unavailable(error: &DbErr) -> bool {
     matches!(error, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
 }
 
-/// Maps a unique-constraint violation to `CONFLICT` on `field`; any other error passes through.
-pub fn on_unique_violation(error: DbErr, field: &str) -> AppError {
-    match error.sql_err() {
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
-            field: field.to_owned(),
-        },
-        _ => error.into(),
-    }
-}
-
 pub type AppResult<T> = Result<T, AppError>;

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::enums::Role;
 use entity::user;
+use sea_orm::EntityTrait;
 
 use super::sessions::{self, Session};
 use crate::access;
@@ -50,8 +51,6 @@ pub async fn visible_user(ctx: &Context<'_>, id: uuid::Uuid) -> AppResult<Option
     };
     Ok(access::can_read_account(&s.viewer, found.id, found.organization_id).then_some(User(found)))
 }
-
-use sea_orm::EntityTrait;
 
 /// Who is asking: the signed-in user, their organisation and roles; all empty when anonymous.
 pub struct ViewerInfo;

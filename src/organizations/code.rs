@@ -71,12 +71,13 @@ impl OrgCode {
         if !self.is_local_government() {
             return None;
         }
-        let digits: Vec<u32> = [&self.0[..2], "000"]
-            .concat()
+        let prefix = &self.0[..2];
+        let digits: Vec<u32> = prefix
             .chars()
             .filter_map(|c| c.to_digit(10))
+            .chain([0, 0, 0])
             .collect();
-        Some(format!("{}{}", &self.0[..2], "000") + &check_digit(&digits).to_string())
+        Some(format!("{prefix}000{}", check_digit(&digits)))
     }
 }
 

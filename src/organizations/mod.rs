@@ -153,14 +153,6 @@ pub async fn find_by_code(
         .await?)
 }
 
-/// One organisation by id, or none.
-pub async fn find_by_id(
-    db: &DatabaseConnection,
-    id: Uuid,
-) -> AppResult<Option<organization::Model>> {
-    Ok(organization::Entity::find_by_id(id).one(db).await?)
-}
-
 /// One council by id, or none.
 pub async fn find_council(db: &DatabaseConnection, id: Uuid) -> AppResult<Option<council::Model>> {
     Ok(council::Entity::find_by_id(id).one(db).await?)

@@ -67,14 +67,9 @@ fn init_logs() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
         if std::env::var("TEST_LOG").is_ok() {
-            let _ = tracing_subscriber_init();
+            koiki::telemetry::init(LogFormat::Text);
         }
     });
-}
-
-fn tracing_subscriber_init() -> Result<(), ()> {
-    koiki::telemetry::init(LogFormat::Text);
-    Ok(())
 }
 
 /// A configuration for tests: port 0, fixed key, the given database.
