@@ -11,6 +11,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use serde_json::Value as Json;
 use uuid::Uuid;
 
+use crate::auth::Viewer;
 use crate::error::AppResult;
 
 /// Who made a change.
@@ -20,6 +21,17 @@ pub struct Actor {
     pub organization_id: Option<Uuid>,
     /// The `x-request-id` of the request that made the change.
     pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// The signed-in viewer (or nobody) of a request.
+    pub fn of(viewer: &Viewer, request_id: Option<String>) -> Self {
+        Self {
+            user_id: viewer.signed_in().map(|u| u.user_id),
+            organization_id: viewer.organization_id(),
+            request_id,
+        }
+    }
 }
 
 /// One change, as the audit trail records it.

@@ -105,6 +105,20 @@ pub enum AuthFailure {
     SignInRequired,
 }
 
+/// A rule of one area that a request broke (a quota, a full course, a closed window, …).
+///
+/// Each area declares its own violations beside its rules and gives each a stable code and
+/// a message in both languages, so that this module does not grow with every area; extra
+/// facts a client can act on (the count used, the next window) go into `extensions`.
+pub trait RuleViolation: Send + Sync + 'static {
+    /// The stable `extensions.code`.
+    fn code(&self) -> &'static str;
+    /// What a person is told.
+    fn message(&self, lang: Lang) -> String;
+    /// Extra machine-readable facts, added to `extensions` next to `code`.
+    fn extensions(&self, _extensions: &mut async_graphql::ErrorExtensionValues) {}
+}
+
 /// The error every area function returns.
 pub enum AppError {
     Unauthenticated(AuthFailure),
@@ -121,6 +135,15 @@ pub enum AppError {
     Conflict {
         field: String,
     },
+    /// The record is not in a state that allows the action (`INVALID_TRANSITION`); names the
+    /// current state.
+    InvalidTransition {
+        entity: &'static str,
+        action: &'static str,
+        state: String,
+    },
+    /// An area rule, with the area's own code.
+    Rule(Box<dyn RuleViolation>),
     /// The database cannot be reached right now; the client may retry.
     Unavailable,
     Internal(anyhow::Error),
@@ -138,6 +161,24 @@ impl AppError {
         Self::NotFound { entity }
     }
 
+    /// `INVALID_TRANSITION`: `action` is not allowed on an `entity` in `state`.
+    pub fn transition(
+        entity: &'static str,
+        action: &'static str,
+        state: impl Into<String>,
+    ) -> Self {
+        Self::InvalidTransition {
+            entity,
+            action,
+            state: state.into(),
+        }
+    }
+
+    /// An area rule's violation.
+    pub fn rule(violation: impl RuleViolation) -> Self {
+        Self::Rule(Box::new(violation))
+    }
+
     /// The stable code clients branch on.
     pub fn code(&self) -> &'static str {
         match self {
@@ -146,6 +187,8 @@ impl AppError {
             Self::NotFound { .. } => "NOT_FOUND",
             Self::Validation { .. } => "VALIDATION",
             Self::Conflict { .. } => "CONFLICT",
+            Self::InvalidTransition { .. } => "INVALID_TRANSITION",
+            Self::Rule(rule) => rule.code(),
             Self::Unavailable => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
@@ -187,6 +230,26 @@ impl AppError {
                 format!("`{field}` is already taken by another record.")
             }
             (Self::Conflict { field }, Lang::Ja) => format!("`{field}` は既に使われています。"),
+            (
+                Self::InvalidTransition {
+                    entity,
+                    action,
+                    state,
+                },
+                Lang::En,
+            ) => format!("Cannot {action} a {entity} that is {state}."),
+            (
+                Self::InvalidTransition {
+                    entity,
+                    action,
+                    state,
+                },
+                Lang::Ja,
+            ) => format!(
+                "{}は現在 {state} のため、{action} はできません。",
+                entity_ja(entity)
+            ),
+            (Self::Rule(rule), lang) => rule.message(lang),
             (Self::Unavailable, Lang::En) => {
                 "The service is temporarily unavailable; try again shortly.".into()
             }
@@ -227,6 +290,8 @@ impl AppError {
             Self::Validation { field, .. } | Self::Conflict { field } => {
                 extensions.set("field", field.as_str());
             }
+            Self::InvalidTransition { state, .. } => extensions.set("state", state.as_str()),
+            Self::Rule(rule) => rule.extensions(extensions),
             _ => {}
         }
         if let Some(id) = error_id {
@@ -241,6 +306,13 @@ fn entity_ja(entity: &str) -> &str {
         "Organization" => "団体",
         "Council" => "協議会",
         "User" => "ユーザー",
+        "AdvisorPool" => "人材バンク",
+        "Advisor" => "アドバイザー",
+        "DispatchRequest" => "派遣依頼",
+        "Course" => "研修",
+        "CourseSession" => "研修日程",
+        "Enrollment" => "受講申込",
+        "CaseStudy" => "事例",
         _ => "対象",
     }
 }
@@ -281,6 +353,16 @@ impl From<anyhow::Error> for AppError {
 /// A database error that means "cannot reach the database" rather than "this statement failed".
 fn is_unavailable(error: &DbErr) -> bool {
     matches!(error, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+}
+
+/// Maps a unique-constraint violation to `CONFLICT` on `field`; any other error passes through.
+pub fn on_unique_violation(error: DbErr, field: &str) -> AppError {
+    match error.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
+            field: field.to_owned(),
+        },
+        _ => error.into(),
+    }
 }
 
 pub type AppResult<T> = Result<T, AppError>;

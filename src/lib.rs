@@ -11,6 +11,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod fiscal;
 pub mod graphql;
 pub mod http;
 pub mod i18n;

@@ -56,6 +56,13 @@ impl RequestState {
     }
 }
 
+impl RequestState {
+    /// Who is acting, for the audit trail.
+    pub fn actor(&self) -> crate::audit::Actor {
+        crate::audit::Actor::of(&self.viewer, self.request_id.clone())
+    }
+}
+
 /// The request's state. The HTTP layer puts it into every request it executes.
 pub fn state<'a>(ctx: &Context<'a>) -> &'a RequestState {
     ctx.data_unchecked::<RequestState>()

@@ -3,6 +3,10 @@
 //! A page is fetched with `WHERE key > cursor ORDER BY key LIMIT n + 1`: the extra row says
 //! whether there is another page, and no page ever costs an `OFFSET` scan. `totalCount` is a
 //! separate `COUNT(*)`, run only when the client asks for it.
+//!
+//! Lists a client may order (`orderBy: { field, direction }`) page with [`fetch_sorted_page`]:
+//! the cursor carries the sort value and the row's id, and the next page starts after that
+//! pair (`value > v OR (value = v AND id > i)`), so ties never repeat or skip rows.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,9 +16,11 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Object, OutputType};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 use uuid::Uuid;
 
@@ -35,9 +41,68 @@ pub struct PageArgs {
 }
 
 /// A key pages are ordered by and cursors carry.
-pub trait CursorKey: Sized + Clone + Into<Value> + Send + Sync + 'static {
+pub trait CursorKey: Sized + Clone + Send + Sync + 'static {
     fn to_cursor(&self) -> String;
     fn from_cursor(text: &str) -> Option<Self>;
+}
+
+impl CursorKey for i32 {
+    fn to_cursor(&self) -> String {
+        self.to_string()
+    }
+    fn from_cursor(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+}
+
+impl CursorKey for i64 {
+    fn to_cursor(&self) -> String {
+        self.to_string()
+    }
+    fn from_cursor(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+}
+
+impl CursorKey for f64 {
+    fn to_cursor(&self) -> String {
+        // `{:?}` prints the shortest text that parses back to the same number.
+        format!("{self:?}")
+    }
+    fn from_cursor(text: &str) -> Option<Self> {
+        text.parse().ok().filter(|v: &f64| v.is_finite())
+    }
+}
+
+impl CursorKey for DateTime<Utc> {
+    fn to_cursor(&self) -> String {
+        self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    }
+    fn from_cursor(text: &str) -> Option<Self> {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+}
+
+/// The key of a sorted list: the sort value, then the row's id to break ties.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sorted<V> {
+    pub value: V,
+    pub id: Uuid,
+}
+
+impl<V: CursorKey> CursorKey for Sorted<V> {
+    fn to_cursor(&self) -> String {
+        format!("{}\u{1f}{}", self.id, self.value.to_cursor())
+    }
+    fn from_cursor(text: &str) -> Option<Self> {
+        let (id, value) = text.split_once('\u{1f}')?;
+        Some(Self {
+            value: V::from_cursor(value)?,
+            id: Uuid::parse_str(id).ok()?,
+        })
+    }
 }
 
 impl CursorKey for String {
@@ -141,7 +206,7 @@ pub async fn fetch_page<E, K>(
 where
     E: EntityTrait,
     E::Model: FromQueryResult + Send + Sync,
-    K: CursorKey,
+    K: CursorKey + Into<Value>,
 {
     let mut select = select;
     if let Some(after) = &request.after {
@@ -155,6 +220,97 @@ where
     } else {
         select.order_by_asc(key)
     };
+    let mut models = select.limit(request.limit + 1).all(db).await?;
+    let more = models.len() as u64 > request.limit;
+    models.truncate(request.limit as usize);
+    if request.backward {
+        models.reverse();
+    }
+    let rows = models.into_iter().map(|m| (key_of(&m), m)).collect();
+    let (has_previous, has_next) = if request.backward {
+        (more, request.before.is_some())
+    } else {
+        (request.after.is_some(), more)
+    };
+    Ok(Page {
+        rows,
+        has_previous,
+        has_next,
+    })
+}
+
+/// How a client-ordered list is sorted: by a value (a column, or an expression such as
+/// `COALESCE(starts_at, …)`: it must never be NULL, as the two databases order NULLs
+/// differently), then by the unique `id` column in the same direction.
+pub struct Sort<E: EntityTrait> {
+    pub value: SimpleExpr,
+    pub id: E::Column,
+    pub descending: bool,
+}
+
+impl<E: EntityTrait> Sort<E> {
+    /// Sorts by `column` (NOT NULL), ties by `id`.
+    pub fn by(column: E::Column, id: E::Column, descending: bool) -> Self {
+        Self {
+            value: Expr::col(column),
+            id,
+            descending,
+        }
+    }
+}
+
+/// "The row comes after `key` in this order" (`forward`) or before it.
+fn beyond<E: EntityTrait, V: Into<Value> + Clone>(
+    sort: &Sort<E>,
+    key: &Sorted<V>,
+    forward: bool,
+) -> Condition {
+    let greater = forward != sort.descending;
+    let value: Value = key.value.clone().into();
+    let (past_value, past_id) = if greater {
+        (
+            sort.value.clone().gt(value.clone()),
+            Expr::col(sort.id).gt(key.id),
+        )
+    } else {
+        (
+            sort.value.clone().lt(value.clone()),
+            Expr::col(sort.id).lt(key.id),
+        )
+    };
+    Condition::any().add(past_value).add(
+        Condition::all()
+            .add(sort.value.clone().eq(value))
+            .add(past_id),
+    )
+}
+
+/// Fetches one page of `select` in a client-chosen order (see [`Sort`]); `key_of` gives a
+/// row's key: its sort value (which must equal what `sort.value` computes for it) and id.
+pub async fn fetch_sorted_page<E, V>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    sort: &Sort<E>,
+    key_of: impl Fn(&E::Model) -> Sorted<V>,
+    request: &PageRequest<Sorted<V>>,
+) -> AppResult<Page<E::Model, Sorted<V>>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+    V: CursorKey + Into<Value>,
+{
+    let mut select = select;
+    if let Some(after) = &request.after {
+        select = select.filter(beyond(sort, after, true));
+    }
+    if let Some(before) = &request.before {
+        select = select.filter(beyond(sort, before, false));
+    }
+    let ascending = request.backward == sort.descending;
+    let order = if ascending { Order::Asc } else { Order::Desc };
+    select = select
+        .order_by(sort.value.clone(), order.clone())
+        .order_by(sort.id, order);
     let mut models = select.limit(request.limit + 1).all(db).await?;
     let more = models.len() as u64 > request.limit;
     models.truncate(request.limit as usize);
@@ -275,6 +431,27 @@ mod tests {
         );
         assert!(decode_cursor::<String>("after", "%%%").is_err());
         assert!(decode_cursor::<Uuid>("after", &c).is_err());
+    }
+
+    #[test]
+    fn sorted_cursors_carry_value_and_id() {
+        let id = Uuid::now_v7();
+        for value in [0.1_f64, 1.0 / 3.0, -2.5e-300] {
+            let key = Sorted { value, id };
+            let back = decode_cursor::<Sorted<f64>>("after", &encode_cursor(&key));
+            assert_eq!(back.ok(), Some(key));
+        }
+        let at = Utc::now();
+        let key = Sorted { value: at, id };
+        let back = decode_cursor::<Sorted<DateTime<Utc>>>("after", &encode_cursor(&key));
+        assert_eq!(back.ok(), Some(key));
+        let text = Sorted {
+            value: "a\u{1f}b".to_owned(),
+            id,
+        };
+        let back = decode_cursor::<Sorted<String>>("after", &encode_cursor(&text));
+        assert_eq!(back.ok(), Some(text));
+        assert!(decode_cursor::<Sorted<i64>>("after", &encode_cursor(&id)).is_err());
     }
 
     #[test]
