@@ -135,6 +135,9 @@ impl App {
             tracing::info!("shutting down: finishing requests in flight");
             let _ = stopping_tx.send(());
         };
+        // Offers of freed seats that pass their claim deadline move on to the next in line
+        // even when nobody touches the course (see `courses::seats`).
+        let sweeper = tokio::spawn(crate::courses::seats::sweep_forever(self.state.db.clone()));
         let router = crate::http::router(self.state.clone());
         let server = axum::serve(self.listener, router).with_graceful_shutdown(signal);
         let server = tokio::spawn(async move { server.await });
@@ -152,6 +155,7 @@ impl App {
                 tracing::warn!(?grace, "grace period over; closing remaining connections");
             }
         }
+        sweeper.abort();
         self.state.db.clone().close().await.ok();
         Ok(())
     }

@@ -9,6 +9,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod courses;
 pub mod db;
 pub mod error;
 pub mod fiscal;

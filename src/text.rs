@@ -65,6 +65,21 @@ pub fn check_line(field: &str, value: &str, max: usize) -> Result<(), AppError> 
     Ok(())
 }
 
+/// Checks a multi-line text input (summaries, notes): like [`check_line`], but line breaks
+/// and tabs are allowed.
+pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
+    if value.chars().count() > max {
+        return Err(AppError::invalid(field, Invalid::TooLong { max }));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::invalid(field, Invalid::ControlCharacters));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +117,9 @@ mod tests {
         assert!(check_line("name", "金沢市", 2).is_err());
         assert!(check_line("name", "a\0b", 10).is_err());
         assert!(check_line("name", "a\nb", 10).is_err());
+        assert!(check_text("summary", "一行目\r\n二行目\tタブ", 20).is_ok());
+        assert!(check_text("summary", "a\0b", 10).is_err());
+        assert!(check_text("summary", "a\u{1b}[31m", 10).is_err());
+        assert!(check_text("summary", "長い", 1).is_err());
     }
 }

@@ -15,6 +15,8 @@ use sea_orm::DatabaseConnection;
 use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::auth::graphql::{AuthMutation, AuthQuery, User};
+use crate::courses::graphql::{Course, CourseSession, CoursesMutation, CoursesQuery, Enrollment};
+use crate::courses::loaders::CourseLoader;
 use crate::error::{AppError, Invalid};
 use crate::organizations::graphql::{Council, Organization, OrganizationsQuery};
 use crate::organizations::loaders::{CouncilId, DirectoryLoader, OrganizationId};
@@ -40,6 +42,8 @@ pub struct RequestState {
     /// The request's `x-request-id`, for the audit trail.
     pub request_id: Option<String>,
     pub directory: DataLoader<DirectoryLoader>,
+    /// Courses, sessions and enrolments, through this viewer's sharing rules.
+    pub courses: DataLoader<CourseLoader>,
 }
 
 impl RequestState {
@@ -47,6 +51,8 @@ impl RequestState {
         let db = app.db.clone();
         Self {
             directory: DataLoader::new(DirectoryLoader::new(db.clone()), tokio::spawn)
+                .delay(LOADER_DELAY),
+            courses: DataLoader::new(CourseLoader::new(db.clone(), viewer.clone()), tokio::spawn)
                 .delay(LOADER_DELAY),
             app,
             db,
@@ -75,6 +81,9 @@ pub enum Node {
     Organization(Organization),
     Council(Council),
     User(User),
+    Course(Course),
+    CourseSession(CourseSession),
+    Enrollment(Enrollment),
 }
 
 #[derive(Default)]
@@ -125,15 +134,24 @@ async fn load_node(ctx: &Context<'_>, field: &str, id: &ID) -> Result<Option<Nod
         "User" => crate::auth::graphql::visible_user(ctx, uuid)
             .await?
             .map(Node::User),
+        "Course" => crate::courses::graphql::visible_course(ctx, uuid)
+            .await?
+            .map(Node::Course),
+        "CourseSession" => crate::courses::graphql::visible_session(ctx, uuid)
+            .await?
+            .map(Node::CourseSession),
+        "Enrollment" => crate::courses::graphql::visible_enrollment(ctx, uuid)
+            .await?
+            .map(Node::Enrollment),
         _ => return Err(AppError::invalid(field, Invalid::Id)),
     })
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(OrganizationsQuery, AuthQuery, NodeQuery);
+pub struct Query(OrganizationsQuery, AuthQuery, NodeQuery, CoursesQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation);
+pub struct Mutation(AuthMutation, CoursesMutation);
 
 pub type KoikiSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -1,5 +1,6 @@
 //! The demo data set: one user per role in a few organisations, so that a newcomer can sign
-//! in and try every kind of access. Development only; the passwords are published.
+//! in and try every kind of access, and each area's demo records (`courses`). Development
+//! only; the passwords are published.
 
 use anyhow::Context;
 use chrono::Utc;
@@ -69,6 +70,30 @@ const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
         "高知 管理",
         "390003",
         &[Role::Admin],
+    ),
+    (
+        "editor@city-ikoma.example.jp",
+        "生駒市 研修担当",
+        "292095",
+        &[Role::Editor],
+    ),
+    (
+        "member@city-ikoma.example.jp",
+        "生駒市 職員",
+        "292095",
+        &[Role::Member],
+    ),
+    (
+        "editor@city-tsukuba.example.jp",
+        "つくば市 研修担当",
+        "082201",
+        &[Role::Editor],
+    ),
+    (
+        "member@city-kasama.example.jp",
+        "笠間市 職員",
+        "082163",
+        &[Role::Member],
     ),
 ];
 
@@ -140,6 +165,7 @@ pub async fn ensure(db: &DatabaseConnection) -> anyhow::Result<Vec<DemoAccount>>
             roles,
         });
     }
+    super::courses::ensure(db).await?;
     Ok(accounts)
 }
 
