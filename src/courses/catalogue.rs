@@ -26,7 +26,7 @@ use super::{
     MAX_HOURS, MAX_NOTE, MAX_SEARCH, MAX_SESSIONS, MAX_SUMMARY, MAX_TITLE, MAX_VENUE, Problem,
     seats, status_name,
 };
-use crate::access::{self, CourseFacts, RecordFacts};
+use crate::access;
 use crate::audit::{self, Actor, Change};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult, Invalid};
@@ -380,22 +380,6 @@ impl SessionPatch {
             s.note = v.clone();
         }
         s.normalized()
-    }
-}
-
-/// The course facts the sharing rules read.
-pub fn facts(course: &course::Model, host: &organization::Model) -> CourseFacts {
-    CourseFacts {
-        record: RecordFacts {
-            owner_id: course.host_organization_id,
-            owner_prefecture_id: match host.kind {
-                entity::enums::OrganizationKind::Prefecture => Some(host.id),
-                _ => host.prefecture_id,
-            },
-            audience: course.audience,
-            council_id: course.council_id,
-        },
-        status: course.status,
     }
 }
 
@@ -1296,7 +1280,8 @@ mod tests {
 
     #[test]
     fn bad_settings_name_the_field() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut CourseSettings)>)> = vec![
+        type Change = Box<dyn Fn(&mut CourseSettings)>;
+        let cases: Vec<(&str, Change)> = vec![
             ("title", Box::new(|s| s.title = String::new())),
             ("title", Box::new(|s| s.title = "a\u{0}b".into())),
             ("title", Box::new(|s| s.title = "長".repeat(MAX_TITLE + 1))),

@@ -108,7 +108,7 @@ impl Course {
         organization(ctx, self.0.host_organization_id).await
     }
     /// Organisations that co-host it (共催), by code.
-    #[graphql(complexity = "10 * child_complexity + 1")]
+    #[graphql(complexity = "3 * child_complexity + 1")]
     async fn co_hosts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organization>> {
         let found = state(ctx)
             .courses
@@ -225,7 +225,7 @@ impl Course {
         self.0.starts_at.map(DateTime)
     }
     /// Sessions, first first.
-    #[graphql(complexity = "10 * child_complexity + 1")]
+    #[graphql(complexity = "5 * child_complexity + 1")]
     async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CourseSession>> {
         let found = state(ctx)
             .courses
@@ -239,7 +239,7 @@ impl Course {
             .collect())
     }
     /// Your enrolments in this course: your own, and as a coordinator your organisation's.
-    #[graphql(complexity = "10 * child_complexity + 1")]
+    #[graphql(complexity = "5 * child_complexity + 1")]
     async fn viewer_enrollments(
         &self,
         ctx: &Context<'_>,
@@ -382,7 +382,7 @@ impl Enrollment {
         self.0.completed_on.map(Date)
     }
     /// Attendance the host recorded, by session.
-    #[graphql(complexity = "10 * child_complexity + 1")]
+    #[graphql(complexity = "5 * child_complexity + 1")]
     async fn attendance(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Attendance>> {
         let found = state(ctx)
             .courses
@@ -784,10 +784,10 @@ impl CoursesQuery {
         organization_code: String,
         fiscal_year: i32,
         #[graphql(
-            default,
-            desc = "For a prefecture: count its municipalities' staff with its own."
+            desc = "For a prefecture: count its municipalities' staff with its own \
+                          (default false)."
         )]
-        include_municipalities: bool,
+        include_municipalities: Option<bool>,
     ) -> async_graphql::Result<TrainingSummary> {
         let s = state(ctx);
         let found = summary::training_summary(
@@ -795,7 +795,7 @@ impl CoursesQuery {
             &s.viewer,
             &organization_code,
             fiscal_year,
-            include_municipalities,
+            include_municipalities.unwrap_or(false),
         )
         .await?;
         Ok(found.into())
@@ -952,6 +952,7 @@ pub struct CourseSessionPayload {
 /// members to enrol themselves). Coordinators give `userId` for a colleague with an
 /// account, or `name` for a staff member without one.
 #[derive(InputObject, Default)]
+#[graphql(name = "ParticipantInput")]
 pub struct ParticipantInputObject {
     /// A user of your organisation.
     user_id: Option<ID>,

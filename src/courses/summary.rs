@@ -116,6 +116,16 @@ pub fn summarize(completions: &[Completion]) -> Figures {
     }
 }
 
+/// A completion as read from the database: participant key, job grade, hours, and the
+/// course's job grades and skill areas.
+type CompletionRow = (
+    String,
+    Option<JobGrade>,
+    Option<f64>,
+    JobGradeList,
+    SkillAreaList,
+);
+
 /// An organisation's training summary for a fiscal year.
 #[derive(Clone, Debug)]
 pub struct TrainingSummary {
@@ -180,13 +190,7 @@ pub async fn training_summary(
             },
         )
     })?;
-    let rows: Vec<(
-        String,
-        Option<JobGrade>,
-        Option<f64>,
-        JobGradeList,
-        SkillAreaList,
-    )> = enrollment::Entity::find()
+    let rows: Vec<CompletionRow> = enrollment::Entity::find()
         .select_only()
         .column(enrollment::Column::ParticipantKey)
         .column(enrollment::Column::ParticipantJobGrade)

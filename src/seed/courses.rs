@@ -113,6 +113,9 @@ impl Person {
     }
 }
 
+/// A demo session: start, end, venue, online.
+type DemoSession = (DateTime<Utc>, DateTime<Utc>, Option<&'static str>, bool);
+
 /// One demo course.
 struct Demo {
     host: &'static str,
@@ -122,8 +125,7 @@ struct Demo {
     co_host_council: Option<&'static str>,
     co_hosts: &'static [&'static str],
     status: CourseStatus,
-    /// (start, end, venue, online)
-    sessions: Vec<(DateTime<Utc>, DateTime<Utc>, Option<&'static str>, bool)>,
+    sessions: Vec<DemoSession>,
     people: Vec<Person>,
 }
 

@@ -28,6 +28,8 @@ pub const NARA_CITY_EDITOR: &str = "editor@city-nara.example.jp";
 pub const NARA_CITY_MEMBER: &str = "member@city-nara.example.jp";
 pub const KANAZAWA_EDITOR: &str = "editor@city-kanazawa.example.jp";
 pub const KOCHI_ADMIN: &str = "admin@pref-kochi.example.jp";
+pub const IKOMA_EDITOR: &str = "editor@city-ikoma.example.jp";
+pub const IKOMA_MEMBER: &str = "member@city-ikoma.example.jp";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -382,11 +384,32 @@ impl TestApp {
     /// kept: dataloaders batch by a short timer, and on a loaded 2-core machine a batch can
     /// split in two now and then, whereas an N+1 pattern costs a statement per row every time.
     pub async fn statements_for(&self, query: &str, variables: Value) -> (u64, Value) {
+        self.statements_for_viewer(None, query, variables).await
+    }
+
+    /// [`statements_for`](Self::statements_for) as a signed-in viewer (the token is checked
+    /// against the database too, the same number of times for every operation).
+    pub async fn statements_for_as(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+    ) -> (u64, Value) {
+        self.statements_for_viewer(Some(token), query, variables)
+            .await
+    }
+
+    async fn statements_for_viewer(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u64, Value) {
         let mut fewest = u64::MAX;
         let mut body = Value::Null;
         for _ in 0..3 {
             let before = self.state.metrics.db_statements.get();
-            body = self.gql(query, variables.clone()).await;
+            body = self.post_gql(token, query, variables.clone()).await.1;
             fewest = fewest.min(self.state.metrics.db_statements.get() - before);
         }
         (fewest, body)

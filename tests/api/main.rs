@@ -4,6 +4,8 @@
 mod access;
 mod auth;
 mod cli;
+mod courses;
+mod enrolment;
 mod helpers;
 mod http;
 mod organizations;
