@@ -199,6 +199,9 @@ pub async fn enroll(
         now,
     )
     .map_err(AppError::rule)?;
+    // Lapsed offers go first: a person whose offer lapsed may enrol again, and their seat
+    // belongs to the people already in line, who come before the newcomer.
+    seats::expire_offers(&txn, &mut course, now, actor).await?;
     let duplicate = enrollment::Entity::find()
         .filter(enrollment::Column::CourseId.eq(course_id))
         .filter(enrollment::Column::ParticipantKey.eq(&participant.key))
@@ -210,8 +213,6 @@ pub async fn enroll(
             field: "participant".into(),
         });
     }
-    // Lapsed offers and the people already in line come before the newcomer.
-    seats::expire_offers(&txn, &mut course, now, actor).await?;
     seats::fill_free_seats(&txn, &mut course, now, actor).await?;
     let organization_id = user.organization_id;
     let seat = if course.seats_taken < course.capacity {

@@ -1038,3 +1038,76 @@ async fn the_sharing_rules_in_sql_agree_with_the_rules_in_memory() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_enrolment_migration_goes_down_and_up_again() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::EntityTrait;
+    on_each_backend(async |app| {
+        let db = &app.state.db;
+        let names: Vec<String> = Migrator::migrations()
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        let mine = names
+            .iter()
+            .position(|n| n == "m20261124_000008_enrolment")
+            .expect("registered");
+        // Down to before this migration (and any registered after it), over the demo data.
+        let steps = u32::try_from(names.len() - mine).expect("steps");
+        Migrator::down(db, Some(steps)).await.expect("down");
+        assert!(
+            entity::course::Entity::find().one(db).await.is_err(),
+            "the revision and search key columns are gone"
+        );
+        Migrator::up(db, None).await.expect("up again");
+        assert!(
+            Migrator::get_pending_migrations(db)
+                .await
+                .expect("pending")
+                .is_empty()
+        );
+        // The API works on the re-migrated schema, the one-active-enrolment rule included.
+        let (editor, _) = app.sign_in(NARA_EDITOR).await;
+        let course = published_course(app, &editor, json!({})).await;
+        let (city, _) = app.sign_in(NARA_CITY_EDITOR).await;
+        let first = enroll_staff(app, &city, &course, "再移行").await;
+        assert_eq!(first["status"], "ENROLLED");
+        assert_eq!(
+            error_code(&enroll_staff(app, &city, &course, "再移行").await),
+            "CONFLICT"
+        );
+        // The partial unique index itself, below the rules: a second active row for the same
+        // person is refused by the database, a cancelled one is not.
+        let (_, id) =
+            koiki::graphql::ids::decode_any("id", first["enrollment"]["id"].as_str().expect("id"))
+                .expect("id");
+        let row = entity::enrollment::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .expect("query")
+            .expect("row");
+        let copy = |status| {
+            let mut model: entity::enrollment::ActiveModel = row.clone().into();
+            model.id = sea_orm::Set(uuid::Uuid::now_v7());
+            model.status = sea_orm::Set(status);
+            model
+        };
+        use entity::enums::EnrollmentStatus;
+        assert!(
+            entity::enrollment::Entity::insert(copy(EnrollmentStatus::Waitlisted))
+                .exec(db)
+                .await
+                .is_err(),
+            "a second active enrolment of one person"
+        );
+        assert!(
+            entity::enrollment::Entity::insert(copy(EnrollmentStatus::Cancelled))
+                .exec(db)
+                .await
+                .is_ok(),
+            "cancelled enrolments stay out of the index"
+        );
+    })
+    .await;
+}
