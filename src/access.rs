@@ -329,6 +329,12 @@ pub fn can_cancel_enrollment(viewer: &Viewer, enrollment: &EnrollmentFacts) -> b
         || can_coordinate(viewer, enrollment.host_organization_id)
 }
 
+/// May `viewer` record attendance and completion of the enrolment? The host's editors and
+/// admins, who run the course, may.
+pub fn can_record_outcome(viewer: &Viewer, enrollment: &EnrollmentFacts) -> bool {
+    can_coordinate(viewer, enrollment.host_organization_id)
+}
+
 /// May `viewer` see every participating organisation's share of a course's cost? Members of
 /// the host organisation may; everyone else sees their own organisation's share only.
 pub fn can_read_all_cost_shares(viewer: &Viewer, host_organization_id: Uuid) -> bool {
@@ -647,6 +653,11 @@ mod tests {
                 can_cancel_enrollment(&v, &enrollment),
                 cancels,
                 "{who} cancels"
+            );
+            assert_eq!(
+                can_record_outcome(&v, &enrollment),
+                who == "the host's editor",
+                "{who} records attendance"
             );
             // Without an account, only coordinators and the host see the record.
             let participant = who == "the participant";

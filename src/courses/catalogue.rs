@@ -24,10 +24,10 @@ use uuid::Uuid;
 use super::{
     CourseRule, MAX_CAPACITY, MAX_CLAIM_HOURS, MAX_CO_HOSTS, MAX_ENTRY_CONDITIONS, MAX_FEE,
     MAX_HOURS, MAX_NOTE, MAX_SEARCH, MAX_SESSIONS, MAX_SUMMARY, MAX_TITLE, MAX_VENUE, Problem,
-    seats, status_name,
+    change, seats,
 };
 use crate::access;
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Actor};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult, Invalid};
 use crate::graphql::pagination::{self, Page, PageArgs, Sort, Sorted};
@@ -516,10 +516,6 @@ async fn refresh_starts_at<C: ConnectionTrait>(
     Ok(())
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {
-    serde_json::to_value(value).ok()
-}
-
 async fn audit_course<C: ConnectionTrait>(
     txn: &C,
     actor: &Actor,
@@ -527,19 +523,8 @@ async fn audit_course<C: ConnectionTrait>(
     before: Option<&course::Model>,
     after: &course::Model,
 ) -> AppResult<()> {
-    audit::record(
-        txn,
-        actor,
-        Change {
-            action,
-            entity: "Course",
-            entity_id: Some(after.id),
-            organization_id: Some(after.host_organization_id),
-            before: before.and_then(json),
-            after: json(after),
-        },
-    )
-    .await
+    let owner = (after.id, after.host_organization_id);
+    audit::record(txn, actor, change(action, "Course", owner, before, after)).await
 }
 
 /// Creates a `DRAFT` course hosted by the viewer's organisation, with its co-hosts and
@@ -612,15 +597,6 @@ pub async fn create(
     Ok(course)
 }
 
-/// The error for a course that could not be locked in one of the states an action needs.
-async fn not_in_state<C: ConnectionTrait>(db: &C, id: Uuid, action: &'static str) -> AppError {
-    match course::Entity::find_by_id(id).one(db).await {
-        Ok(Some(course)) => AppError::transition("Course", action, status_name(course.status)),
-        Ok(None) => AppError::not_found("Course"),
-        Err(error) => error.into(),
-    }
-}
-
 /// Changes a course's settings. Drafts and published courses only; a published course
 /// keeps its enrolments, so its capacity may not drop below the seats taken, nor its seats
 /// per organisation below what an organisation holds. Raising either gives the new seats
@@ -634,12 +610,8 @@ pub async fn update(
     patch: CoursePatch,
 ) -> AppResult<course::Model> {
     find_managed(db, viewer, id).await?;
-    let txn = db.begin().await?;
-    let Some(mut current) =
-        seats::lock(&txn, id, &[CourseStatus::Draft, CourseStatus::Published]).await?
-    else {
-        return Err(not_in_state(&txn, id, "update").await);
-    };
+    let editable = [CourseStatus::Draft, CourseStatus::Published];
+    let (txn, mut current) = seats::begin(db, id, &editable, "update").await?;
     let before = current.clone();
     let settings = patch.apply(CourseSettings::of(&current));
     settings.check()?;
@@ -702,45 +674,27 @@ pub async fn update(
     Ok(current)
 }
 
-/// Publishes a draft: it becomes visible to its audience and takes enrolments inside its
-/// window.
-#[instrument(skip_all, fields(course = %id))]
-pub async fn publish(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    actor: &Actor,
-    id: Uuid,
-) -> AppResult<course::Model> {
-    find_managed(db, viewer, id).await?;
-    let txn = db.begin().await?;
-    let Some(current) = seats::lock(&txn, id, &[CourseStatus::Draft]).await? else {
-        return Err(not_in_state(&txn, id, "publish").await);
-    };
-    let mut model = current.clone().into_active_model();
-    model.status = Set(CourseStatus::Published);
-    model.updated_at = Set(Utc::now());
-    let after = model.update(&txn).await?;
-    audit_course(&txn, actor, "course.publish", Some(&current), &after).await?;
-    txn.commit().await?;
-    Ok(after)
+/// How a course closes: its new status, which enrolments are cancelled, and why.
+struct Closing {
+    to: CourseStatus,
+    statuses: &'static [EnrollmentStatus],
+    reason: CancellationReason,
+    action: &'static str,
 }
 
-/// Moves the course to `to` and cancels its enrolments in `statuses` with `reason`, giving
-/// their seats back. The status change and every cancellation are audited.
+/// Closes the course: moves it to its new status and cancels its enrolments in the given
+/// statuses, giving their seats back. The status change and every cancellation are audited.
 async fn close<C: ConnectionTrait>(
     txn: &C,
     actor: &Actor,
     mut current: course::Model,
-    to: CourseStatus,
-    statuses: &[EnrollmentStatus],
-    reason: CancellationReason,
-    action: &'static str,
+    closing: Closing,
 ) -> AppResult<course::Model> {
     let now = Utc::now();
     let before = current.clone();
     let affected = enrollment::Entity::find()
         .filter(enrollment::Column::CourseId.eq(current.id))
-        .filter(enrollment::Column::Status.is_in(statuses.iter().copied()))
+        .filter(enrollment::Column::Status.is_in(closing.statuses.iter().copied()))
         .all(txn)
         .await?;
     for enrolment in &affected {
@@ -749,7 +703,10 @@ async fn close<C: ConnectionTrait>(
                 enrollment::Column::Status,
                 Expr::value(EnrollmentStatus::Cancelled),
             )
-            .col_expr(enrollment::Column::CancellationReason, Expr::value(reason))
+            .col_expr(
+                enrollment::Column::CancellationReason,
+                Expr::value(closing.reason),
+            )
             .col_expr(
                 enrollment::Column::WaitlistSeq,
                 Expr::value(Option::<i64>::None),
@@ -767,67 +724,73 @@ async fn close<C: ConnectionTrait>(
         }
     }
     let mut model = current.clone().into_active_model();
-    model.status = Set(to);
+    model.status = Set(closing.to);
     model.updated_at = Set(now);
     let after = model.update(txn).await?;
-    audit_course(txn, actor, action, Some(&before), &after).await?;
+    audit_course(txn, actor, closing.action, Some(&before), &after).await?;
     Ok(after)
 }
 
-/// Calls a draft or published course off: every open enrolment (enrolled, waitlisted,
-/// offered) is cancelled, and participants see why in their enrolment.
-#[instrument(skip_all, fields(course = %id))]
-pub async fn cancel(
+/// A step of a course's status machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusChange {
+    /// `DRAFT` → `PUBLISHED`: shared with its audience, taking enrolments in its window.
+    Publish,
+    /// `DRAFT` or `PUBLISHED` → `CANCELLED`: every open enrolment (enrolled, waitlisted,
+    /// offered) is cancelled, and participants see why in their enrolment.
+    Cancel,
+    /// `PUBLISHED` → `COMPLETED`: those still waiting or holding an unclaimed offer are
+    /// cancelled; enrolled participants stay enrolled until the host records their
+    /// completion.
+    Complete,
+}
+
+/// Moves a course through its status machine (`INVALID_TRANSITION` from a state the step
+/// does not start from). The host's editors and admins only.
+#[instrument(skip_all, fields(course = %id, step = ?step))]
+pub async fn change_status(
     db: &DatabaseConnection,
     viewer: &Viewer,
     actor: &Actor,
     id: Uuid,
+    step: StatusChange,
 ) -> AppResult<course::Model> {
+    use CourseStatus::{Draft, Published};
     find_managed(db, viewer, id).await?;
-    let txn = db.begin().await?;
-    let Some(current) =
-        seats::lock(&txn, id, &[CourseStatus::Draft, CourseStatus::Published]).await?
-    else {
-        return Err(not_in_state(&txn, id, "cancel").await);
+    let (from, action): (&[CourseStatus], _) = match step {
+        StatusChange::Publish => (&[Draft], "publish"),
+        StatusChange::Cancel => (&[Draft, Published], "cancel"),
+        StatusChange::Complete => (&[Published], "complete"),
     };
-    let after = close(
-        &txn,
-        actor,
-        current,
-        CourseStatus::Cancelled,
-        &seats::OPEN,
-        CancellationReason::CourseCancelled,
-        "course.cancel",
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
-}
-
-/// Marks a published course as held. Those still waiting or holding an unclaimed offer are
-/// cancelled; enrolled participants stay enrolled until the host records their completion.
-#[instrument(skip_all, fields(course = %id))]
-pub async fn complete(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    actor: &Actor,
-    id: Uuid,
-) -> AppResult<course::Model> {
-    find_managed(db, viewer, id).await?;
-    let txn = db.begin().await?;
-    let Some(current) = seats::lock(&txn, id, &[CourseStatus::Published]).await? else {
-        return Err(not_in_state(&txn, id, "complete").await);
+    let (txn, current) = seats::begin(db, id, from, action).await?;
+    let after = match step {
+        StatusChange::Publish => {
+            let mut model = current.clone().into_active_model();
+            model.status = Set(Published);
+            model.updated_at = Set(Utc::now());
+            let after = model.update(&txn).await?;
+            audit_course(&txn, actor, "course.publish", Some(&current), &after).await?;
+            after
+        }
+        StatusChange::Cancel => {
+            let closing = Closing {
+                to: CourseStatus::Cancelled,
+                statuses: &seats::OPEN,
+                reason: CancellationReason::CourseCancelled,
+                action: "course.cancel",
+            };
+            close(&txn, actor, current, closing).await?
+        }
+        StatusChange::Complete => {
+            let closing = Closing {
+                to: CourseStatus::Completed,
+                statuses: &[EnrollmentStatus::Waitlisted, EnrollmentStatus::Offered],
+                reason: CancellationReason::CourseCompleted,
+                action: "course.complete",
+            };
+            close(&txn, actor, current, closing).await?
+        }
     };
-    let after = close(
-        &txn,
-        actor,
-        current,
-        CourseStatus::Completed,
-        &[EnrollmentStatus::Waitlisted, EnrollmentStatus::Offered],
-        CancellationReason::CourseCompleted,
-        "course.complete",
-    )
-    .await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -840,17 +803,11 @@ async fn audit_session<C: ConnectionTrait>(
     before: Option<&course_session::Model>,
     after: &course_session::Model,
 ) -> AppResult<()> {
+    let owner = (after.id, host_id);
     audit::record(
         txn,
         actor,
-        Change {
-            action,
-            entity: "CourseSession",
-            entity_id: Some(after.id),
-            organization_id: Some(host_id),
-            before: before.and_then(json),
-            after: json(after),
-        },
+        change(action, "CourseSession", owner, before, after),
     )
     .await
 }
@@ -867,16 +824,8 @@ pub async fn add_session(
     find_managed(db, viewer, course_id).await?;
     let session = session.normalized();
     session.check("")?;
-    let txn = db.begin().await?;
-    let Some(mut course) = seats::lock(
-        &txn,
-        course_id,
-        &[CourseStatus::Draft, CourseStatus::Published],
-    )
-    .await?
-    else {
-        return Err(not_in_state(&txn, course_id, "add a session to").await);
-    };
+    let editable = [CourseStatus::Draft, CourseStatus::Published];
+    let (txn, mut course) = seats::begin(db, course_id, &editable, "add a session to").await?;
     let existing = course_session::Entity::find()
         .filter(course_session::Column::CourseId.eq(course_id))
         .count(&txn)
@@ -939,16 +888,8 @@ pub async fn update_session(
             AppError::NotFound { .. } => AppError::not_found("CourseSession"),
             other => other,
         })?;
-    let txn = db.begin().await?;
-    let Some(mut course) = seats::lock(
-        &txn,
-        course_id,
-        &[CourseStatus::Draft, CourseStatus::Published],
-    )
-    .await?
-    else {
-        return Err(not_in_state(&txn, course_id, "change a session of").await);
-    };
+    let editable = [CourseStatus::Draft, CourseStatus::Published];
+    let (txn, mut course) = seats::begin(db, course_id, &editable, "change a session of").await?;
     let before = course_session::Entity::find_by_id(session_id)
         .one(&txn)
         .await?

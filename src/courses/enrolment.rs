@@ -13,15 +13,15 @@ use entity::enums::{CancellationReason, CourseStatus, EnrollmentStatus, JobGrade
 use entity::{course, course_attendance, course_session, enrollment, organization, user};
 use sea_orm::sea_query::{Expr, Func, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Select,
-    Set, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, Select, Set, TransactionTrait,
 };
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{CourseRule, MAX_NAME, Problem, catalogue, check_window, seats, status_name};
+use super::{CourseRule, MAX_NAME, Problem, catalogue, check_window, seats};
 use crate::access::{self, EnrollmentFacts};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Actor};
 use crate::auth::Viewer;
 use crate::auth::viewer::SignedIn;
 use crate::error::{AppError, AppResult, Invalid, on_unique_violation};
@@ -298,17 +298,81 @@ fn invalid_transition(action: &'static str, status: EnrollmentStatus) -> AppErro
     AppError::transition("Enrollment", action, enrollment_status_name(status))
 }
 
-/// The error for a course that is not in a state the action needs.
-async fn course_not_in<C: ConnectionTrait>(
-    db: &C,
-    course_id: Uuid,
+/// One kind of change to an existing enrolment: who may make it, from which statuses of the
+/// enrolment and of its course, and how a refusal is worded.
+struct Step {
+    /// What `INVALID_TRANSITION` says of the enrolment ("cannot cancel …").
     action: &'static str,
-) -> AppError {
-    match course::Entity::find_by_id(course_id).one(db).await {
-        Ok(Some(course)) => AppError::transition("Course", action, status_name(course.status)),
-        Ok(None) => AppError::not_found("Course"),
-        Err(error) => error.into(),
+    /// What it says of the course ("cannot cancel an enrolment in …").
+    course_action: &'static str,
+    may: fn(&Viewer, &EnrollmentFacts) -> bool,
+    from: &'static [EnrollmentStatus],
+    course: &'static [CourseStatus],
+}
+
+/// Statuses for which the host records attendance and completion: those who held a seat.
+const ATTENDED: [EnrollmentStatus; 3] = [
+    EnrollmentStatus::Enrolled,
+    EnrollmentStatus::Completed,
+    EnrollmentStatus::NoShow,
+];
+
+const WITHDRAW: Step = Step {
+    action: "cancel",
+    course_action: "cancel an enrolment in",
+    may: access::can_cancel_enrollment,
+    from: &seats::OPEN,
+    course: &[CourseStatus::Published],
+};
+
+const CLAIM: Step = Step {
+    action: "claim",
+    course_action: "claim a seat in",
+    may: access::can_act_for_participant,
+    from: &[EnrollmentStatus::Offered],
+    course: &[CourseStatus::Published],
+};
+
+const ATTENDANCE: Step = Step {
+    action: "record attendance of",
+    course_action: "record attendance in",
+    may: access::can_record_outcome,
+    from: &ATTENDED,
+    course: &[CourseStatus::Published, CourseStatus::Completed],
+};
+
+const COMPLETION: Step = Step {
+    action: "record completion of",
+    course_action: "record completion in",
+    may: access::can_record_outcome,
+    from: &ATTENDED,
+    course: &[CourseStatus::Published, CourseStatus::Completed],
+};
+
+/// Begins a change of an enrolment: it must be visible to the viewer (`NOT_FOUND`), the
+/// step allowed to them (`FORBIDDEN`), and the enrolment in one of the step's statuses both
+/// before and after the course's lock is taken (`INVALID_TRANSITION`). Returns the
+/// transaction, the enrolment as it now is, and its course.
+async fn begin(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: Uuid,
+    step: &Step,
+) -> AppResult<(DatabaseTransaction, enrollment::Model, course::Model)> {
+    access::ensure_signed_in(viewer)?;
+    let (found, course) = find_visible(db, viewer, id).await?;
+    if !(step.may)(viewer, &facts(&found, &course)) {
+        return Err(AppError::Forbidden);
     }
+    if !step.from.contains(&found.status) {
+        return Err(invalid_transition(step.action, found.status));
+    }
+    let (txn, course) = seats::begin(db, course.id, step.course, step.course_action).await?;
+    let now = current(&txn, id).await?;
+    if !step.from.contains(&now.status) {
+        return Err(invalid_transition(step.action, now.status));
+    }
+    Ok((txn, now, course))
 }
 
 /// Moves an enrolment from `from` to a new state in one guarded statement; none when it was
@@ -337,22 +401,7 @@ pub async fn cancel(
     actor: &Actor,
     id: Uuid,
 ) -> AppResult<enrollment::Model> {
-    access::ensure_signed_in(viewer)?;
-    let (found, course) = find_visible(db, viewer, id).await?;
-    if !access::can_cancel_enrollment(viewer, &facts(&found, &course)) {
-        return Err(AppError::Forbidden);
-    }
-    if !seats::OPEN.contains(&found.status) {
-        return Err(invalid_transition("cancel", found.status));
-    }
-    let txn = db.begin().await?;
-    let Some(mut course) = seats::lock(&txn, course.id, &[CourseStatus::Published]).await? else {
-        return Err(course_not_in(&txn, course.id, "cancel an enrolment in").await);
-    };
-    let before = current(&txn, id).await?;
-    if !seats::OPEN.contains(&before.status) {
-        return Err(invalid_transition("cancel", before.status));
-    }
+    let (txn, before, mut course) = begin(db, viewer, id, &WITHDRAW).await?;
     let now = Utc::now();
     let after = set_status(
         &txn,
@@ -395,22 +444,7 @@ pub async fn claim_offer(
     actor: &Actor,
     id: Uuid,
 ) -> AppResult<enrollment::Model> {
-    access::ensure_signed_in(viewer)?;
-    let (found, course) = find_visible(db, viewer, id).await?;
-    if !access::can_act_for_participant(viewer, &facts(&found, &course)) {
-        return Err(AppError::Forbidden);
-    }
-    if found.status != EnrollmentStatus::Offered {
-        return Err(invalid_transition("claim", found.status));
-    }
-    let txn = db.begin().await?;
-    let Some(mut course) = seats::lock(&txn, course.id, &[CourseStatus::Published]).await? else {
-        return Err(course_not_in(&txn, course.id, "claim a seat in").await);
-    };
-    let before = current(&txn, id).await?;
-    if before.status != EnrollmentStatus::Offered {
-        return Err(invalid_transition("claim", before.status));
-    }
+    let (txn, before, mut course) = begin(db, viewer, id, &CLAIM).await?;
     let now = Utc::now();
     if let Some(deadline) = before.offer_expires_at
         && deadline <= now
@@ -446,27 +480,6 @@ pub async fn claim_offer(
     Ok(after)
 }
 
-/// Statuses for which the host records attendance and completion: those who held a seat.
-const ATTENDED: [EnrollmentStatus; 3] = [
-    EnrollmentStatus::Enrolled,
-    EnrollmentStatus::Completed,
-    EnrollmentStatus::NoShow,
-];
-
-/// An enrolment the viewer may read and whose course they host.
-async fn find_hosted(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<(enrollment::Model, course::Model)> {
-    access::ensure_signed_in(viewer)?;
-    let (found, course) = find_visible(db, viewer, id).await?;
-    if !access::can_coordinate(viewer, course.host_organization_id) {
-        return Err(AppError::Forbidden);
-    }
-    Ok((found, course))
-}
-
 /// Records whether an enrolled participant attended one session of the course. The host's
 /// editors and admins only; recording again corrects the record.
 #[instrument(skip_all, fields(enrollment = %enrollment_id, session = %session_id))]
@@ -478,30 +491,12 @@ pub async fn record_attendance(
     session_id: Uuid,
     attended: bool,
 ) -> AppResult<(course_attendance::Model, enrollment::Model)> {
-    let (found, course) = find_hosted(db, viewer, enrollment_id).await?;
+    let (txn, enrolment, course) = begin(db, viewer, enrollment_id, &ATTENDANCE).await?;
     course_session::Entity::find_by_id(session_id)
         .filter(course_session::Column::CourseId.eq(course.id))
-        .one(db)
+        .one(&txn)
         .await?
         .ok_or(AppError::not_found("CourseSession"))?;
-    if !ATTENDED.contains(&found.status) {
-        return Err(invalid_transition("record attendance of", found.status));
-    }
-    let txn = db.begin().await?;
-    if seats::lock(
-        &txn,
-        course.id,
-        &[CourseStatus::Published, CourseStatus::Completed],
-    )
-    .await?
-    .is_none()
-    {
-        return Err(course_not_in(&txn, course.id, "record attendance in").await);
-    }
-    let enrolment = current(&txn, enrollment_id).await?;
-    if !ATTENDED.contains(&enrolment.status) {
-        return Err(invalid_transition("record attendance of", enrolment.status));
-    }
     let before = course_attendance::Entity::find_by_id((enrollment_id, session_id))
         .one(&txn)
         .await?;
@@ -533,19 +528,15 @@ pub async fn record_attendance(
     )
     .exec_without_returning(&txn)
     .await?;
-    audit::record(
-        &txn,
-        actor,
-        Change {
-            action: "enrollment.attendance",
-            entity: "Enrollment",
-            entity_id: Some(enrollment_id),
-            organization_id: Some(enrolment.organization_id),
-            before: before.and_then(|b| serde_json::to_value(b).ok()),
-            after: serde_json::to_value(&after).ok(),
-        },
-    )
-    .await?;
+    let owner = (enrollment_id, enrolment.organization_id);
+    let change = super::change(
+        "enrollment.attendance",
+        "Enrollment",
+        owner,
+        before.as_ref(),
+        &after,
+    );
+    audit::record(&txn, actor, change).await?;
     txn.commit().await?;
     Ok((after, enrolment))
 }
@@ -616,29 +607,11 @@ pub async fn record_completion(
     enrollment_id: Uuid,
     input: CompletionInput,
 ) -> AppResult<enrollment::Model> {
-    let (found, course) = find_hosted(db, viewer, enrollment_id).await?;
+    let (txn, before, course) = begin(db, viewer, enrollment_id, &COMPLETION).await?;
     let today = Utc::now()
         .with_timezone(&crate::fiscal::tokyo())
         .date_naive();
     let (status, hours, on) = completion_values(&input, course.total_hours, today)?;
-    if !ATTENDED.contains(&found.status) {
-        return Err(invalid_transition("record completion of", found.status));
-    }
-    let txn = db.begin().await?;
-    if seats::lock(
-        &txn,
-        course.id,
-        &[CourseStatus::Published, CourseStatus::Completed],
-    )
-    .await?
-    .is_none()
-    {
-        return Err(course_not_in(&txn, course.id, "record completion in").await);
-    }
-    let before = current(&txn, enrollment_id).await?;
-    if !ATTENDED.contains(&before.status) {
-        return Err(invalid_transition("record completion of", before.status));
-    }
     let after = set_status(
         &txn,
         enrollment_id,

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::catalogue::{
     self, CourseFilter, CourseFilterInput as RawCourseFilter, CoursePatch, CourseSettings,
-    SessionPatch, SessionSettings,
+    SessionPatch, SessionSettings, StatusChange,
 };
 use super::costs::{self, Share};
 use super::enrolment::{self, CompletionInput, EnrollmentFilter, Outcome, ParticipantInput};
@@ -652,6 +652,7 @@ pub struct EnrollmentOrder {
     direction: OrderDirection,
 }
 
+/// The queries of courses and enrolment.
 #[derive(Default)]
 pub struct CoursesQuery;
 
@@ -1029,6 +1030,21 @@ pub struct RecordCompletionInput {
     completed_on: Option<Date>,
 }
 
+/// A step of the course status machine, as a mutation.
+async fn change_status(
+    ctx: &Context<'_>,
+    input: CourseIdInput,
+    step: StatusChange,
+) -> async_graphql::Result<CoursePayload> {
+    let s = state(ctx);
+    let id = decode("id", "Course", &input.id)?;
+    let course = catalogue::change_status(&s.db, &s.viewer, &s.actor(), id, step).await?;
+    Ok(CoursePayload {
+        course: Course(course),
+    })
+}
+
+/// The mutations of courses and enrolment.
 #[derive(Default)]
 pub struct CoursesMutation;
 
@@ -1129,12 +1145,7 @@ impl CoursesMutation {
         ctx: &Context<'_>,
         input: CourseIdInput,
     ) -> async_graphql::Result<CoursePayload> {
-        let s = state(ctx);
-        let id = decode("id", "Course", &input.id)?;
-        let course = catalogue::publish(&s.db, &s.viewer, &s.actor(), id).await?;
-        Ok(CoursePayload {
-            course: Course(course),
-        })
+        change_status(ctx, input, StatusChange::Publish).await
     }
 
     /// `DRAFT` or `PUBLISHED` → `CANCELLED`: every open enrolment is cancelled
@@ -1144,12 +1155,7 @@ impl CoursesMutation {
         ctx: &Context<'_>,
         input: CourseIdInput,
     ) -> async_graphql::Result<CoursePayload> {
-        let s = state(ctx);
-        let id = decode("id", "Course", &input.id)?;
-        let course = catalogue::cancel(&s.db, &s.viewer, &s.actor(), id).await?;
-        Ok(CoursePayload {
-            course: Course(course),
-        })
+        change_status(ctx, input, StatusChange::Cancel).await
     }
 
     /// `PUBLISHED` → `COMPLETED`: the waitlist and unclaimed offers are cancelled; enrolled
@@ -1159,12 +1165,7 @@ impl CoursesMutation {
         ctx: &Context<'_>,
         input: CourseIdInput,
     ) -> async_graphql::Result<CoursePayload> {
-        let s = state(ctx);
-        let id = decode("id", "Course", &input.id)?;
-        let course = catalogue::complete(&s.db, &s.viewer, &s.actor(), id).await?;
-        Ok(CoursePayload {
-            course: Course(course),
-        })
+        change_status(ctx, input, StatusChange::Complete).await
     }
 
     /// Adds a session to a draft or published course.

@@ -287,6 +287,25 @@ impl RuleViolation for CourseRule {
     }
 }
 
+/// An audit trail entry for a record of this area: `record` is its id and the organisation
+/// that owns it; `before` and `after` are the record itself, as JSON.
+pub(crate) fn change<T: serde::Serialize>(
+    action: &'static str,
+    entity: &'static str,
+    (id, organization_id): (uuid::Uuid, uuid::Uuid),
+    before: Option<&T>,
+    after: &T,
+) -> crate::audit::Change {
+    crate::audit::Change {
+        action,
+        entity,
+        entity_id: Some(id),
+        organization_id: Some(organization_id),
+        before: before.and_then(|b| serde_json::to_value(b).ok()),
+        after: serde_json::to_value(after).ok(),
+    }
+}
+
 /// The course status as the schema spells it, for messages and audit.
 pub fn status_name(status: CourseStatus) -> &'static str {
     match status {

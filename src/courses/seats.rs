@@ -14,14 +14,15 @@ use entity::enums::{CancellationReason, CourseStatus, EnrollmentStatus};
 use entity::{course, course_organization_seat, enrollment};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use tracing::instrument;
 use uuid::Uuid;
 
-use crate::audit::{self, Actor, Change};
-use crate::error::AppResult;
+use super::status_name;
+use crate::audit::{self, Actor};
+use crate::error::{AppError, AppResult};
 
 /// How often the sweep looks for offers past their claim deadline.
 pub const SWEEP_PERIOD: Duration = Duration::from_secs(60);
@@ -60,6 +61,27 @@ pub async fn lock<C: ConnectionTrait>(
         .exec_with_returning(txn)
         .await?;
     Ok(rows.into_iter().next())
+}
+
+/// Begins a write transaction of a course with its lock ([`lock`]). When the course is in
+/// none of the `allowed` states: `INVALID_TRANSITION`, saying that `action` is not possible
+/// in the state it is in (`NOT_FOUND` when there is no such course).
+pub async fn begin(
+    db: &DatabaseConnection,
+    course_id: Uuid,
+    allowed: &[CourseStatus],
+    action: &'static str,
+) -> AppResult<(DatabaseTransaction, course::Model)> {
+    let txn = db.begin().await?;
+    if let Some(course) = lock(&txn, course_id, allowed).await? {
+        return Ok((txn, course));
+    }
+    Err(
+        match course::Entity::find_by_id(course_id).one(&txn).await? {
+            Some(course) => AppError::transition("Course", action, status_name(course.status)),
+            None => AppError::not_found("Course"),
+        },
+    )
 }
 
 /// The outcome of trying to take a seat.
@@ -175,19 +197,14 @@ pub async fn audit_enrollment<C: ConnectionTrait>(
     before: Option<&enrollment::Model>,
     after: &enrollment::Model,
 ) -> AppResult<()> {
-    audit::record(
-        txn,
-        actor,
-        Change {
-            action,
-            entity: "Enrollment",
-            entity_id: Some(after.id),
-            organization_id: Some(after.organization_id),
-            before: before.and_then(|b| serde_json::to_value(b).ok()),
-            after: serde_json::to_value(after).ok(),
-        },
-    )
-    .await
+    let change = super::change(
+        action,
+        "Enrollment",
+        (after.id, after.organization_id),
+        before,
+        after,
+    );
+    audit::record(txn, actor, change).await
 }
 
 /// Cancels the course's offers whose claim deadline has passed and gives their seats back.
