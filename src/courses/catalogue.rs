@@ -698,24 +698,9 @@ async fn close<C: ConnectionTrait>(
         .all(txn)
         .await?;
     for enrolment in &affected {
-        let rows = enrollment::Entity::update_many()
-            .col_expr(
-                enrollment::Column::Status,
-                Expr::value(EnrollmentStatus::Cancelled),
-            )
-            .col_expr(
-                enrollment::Column::CancellationReason,
-                Expr::value(closing.reason),
-            )
-            .col_expr(
-                enrollment::Column::WaitlistSeq,
-                Expr::value(Option::<i64>::None),
-            )
-            .col_expr(enrollment::Column::UpdatedAt, Expr::value(now))
-            .filter(enrollment::Column::Id.eq(enrolment.id))
-            .exec_with_returning(txn)
-            .await?;
-        if let Some(after) = rows.first() {
+        let cancelled =
+            seats::cancel_one(txn, enrolment.id, enrolment.status, closing.reason, now).await?;
+        if let Some(after) = &cancelled {
             if seats::HOLDS_SEAT.contains(&enrolment.status) {
                 seats::release(txn, &mut current, enrolment.organization_id).await?;
             }

@@ -403,29 +403,9 @@ pub async fn cancel(
 ) -> AppResult<enrollment::Model> {
     let (txn, before, mut course) = begin(db, viewer, id, &WITHDRAW).await?;
     let now = Utc::now();
-    let after = set_status(
-        &txn,
-        id,
-        before.status,
-        vec![
-            (
-                enrollment::Column::Status,
-                EnrollmentStatus::Cancelled.into(),
-            ),
-            (
-                enrollment::Column::CancellationReason,
-                Some(CancellationReason::Withdrawn).into(),
-            ),
-            (enrollment::Column::WaitlistSeq, Option::<i64>::None.into()),
-            (
-                enrollment::Column::OfferExpiresAt,
-                Option::<DateTime<Utc>>::None.into(),
-            ),
-            (enrollment::Column::UpdatedAt, now.into()),
-        ],
-    )
-    .await?
-    .ok_or_else(|| invalid_transition("cancel", before.status))?;
+    let after = seats::cancel_one(&txn, id, before.status, CancellationReason::Withdrawn, now)
+        .await?
+        .ok_or_else(|| invalid_transition("cancel", before.status))?;
     if seats::HOLDS_SEAT.contains(&before.status) {
         seats::release(&txn, &mut course, before.organization_id).await?;
     }

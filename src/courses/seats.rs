@@ -207,6 +207,33 @@ pub async fn audit_enrollment<C: ConnectionTrait>(
     audit::record(txn, actor, change).await
 }
 
+/// Cancels one enrolment that is still `from`, for `reason`: it leaves the line and lets go
+/// of any offer. None when it was no longer `from`. (The caller gives back a seat it held.)
+pub async fn cancel_one<C: ConnectionTrait>(
+    txn: &C,
+    id: Uuid,
+    from: EnrollmentStatus,
+    reason: CancellationReason,
+    now: DateTime<Utc>,
+) -> AppResult<Option<enrollment::Model>> {
+    let rows = enrollment::Entity::update_many()
+        .col_expr(
+            enrollment::Column::Status,
+            Expr::value(EnrollmentStatus::Cancelled),
+        )
+        .col_expr(enrollment::Column::CancellationReason, Expr::value(reason))
+        .col_expr(
+            enrollment::Column::WaitlistSeq,
+            Expr::value(Option::<i64>::None),
+        )
+        .col_expr(enrollment::Column::UpdatedAt, Expr::value(now))
+        .filter(enrollment::Column::Id.eq(id))
+        .filter(enrollment::Column::Status.eq(from))
+        .exec_with_returning(txn)
+        .await?;
+    Ok(rows.into_iter().next())
+}
+
 /// Cancels the course's offers whose claim deadline has passed and gives their seats back.
 /// The caller then fills the freed seats ([`fill_free_seats`]).
 pub async fn expire_offers<C: ConnectionTrait>(
@@ -223,21 +250,15 @@ pub async fn expire_offers<C: ConnectionTrait>(
         .await?;
     let mut expired = Vec::with_capacity(due.len());
     for offer in due {
-        let rows = enrollment::Entity::update_many()
-            .col_expr(
-                enrollment::Column::Status,
-                Expr::value(EnrollmentStatus::Cancelled),
-            )
-            .col_expr(
-                enrollment::Column::CancellationReason,
-                Expr::value(CancellationReason::OfferExpired),
-            )
-            .col_expr(enrollment::Column::UpdatedAt, Expr::value(now))
-            .filter(enrollment::Column::Id.eq(offer.id))
-            .filter(enrollment::Column::Status.eq(EnrollmentStatus::Offered))
-            .exec_with_returning(txn)
-            .await?;
-        let Some(after) = rows.into_iter().next() else {
+        let cancelled = cancel_one(
+            txn,
+            offer.id,
+            EnrollmentStatus::Offered,
+            CancellationReason::OfferExpired,
+            now,
+        )
+        .await?;
+        let Some(after) = cancelled else {
             continue;
         };
         release(txn, course, offer.organization_id).await?;
