@@ -2,6 +2,7 @@
 //! decode ids, call the area's rules, and load nested fields through the dataloaders.
 
 use async_graphql::connection::Connection;
+use async_graphql::dataloader::Loader;
 use async_graphql::{
     ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject,
 };
@@ -19,8 +20,8 @@ use super::catalogue::{
 use super::costs::{self, Share};
 use super::enrolment::{self, CompletionInput, EnrollmentFilter, Outcome, ParticipantInput};
 use super::loaders::{
-    AttendanceOf, CoHostsOf, CourseId, EnrollmentId, SessionId, SessionsOf, ViewerEnrollmentsIn,
-    WaitlistLengthOf, WaitlistPosition,
+    AttendanceOf, CoHostsOf, CourseId, CourseLoader, EnrollmentId, SessionId, SessionsOf,
+    ViewerEnrollmentsIn, WaitlistLengthOf, WaitlistPosition,
 };
 use super::summary::{self, Tally};
 use crate::access;
@@ -29,10 +30,36 @@ use crate::graphql::pagination::{self, OrderDirection, PageArgs, TotalCount};
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::{ids, state};
 use crate::organizations::graphql::{Council, Organization};
-use crate::organizations::loaders::{CouncilId, OrganizationId};
+use crate::organizations::loaders::{CouncilId, LoadError, OrganizationId};
 
 fn decode(field: &str, type_name: &str, id: &ID) -> Result<Uuid, AppError> {
     ids::decode(field, type_name, id)
+}
+
+/// One key of the request's course loader (which applies the viewer's sharing rules).
+async fn load<K>(
+    ctx: &Context<'_>,
+    key: K,
+) -> Result<Option<<CourseLoader as Loader<K>>::Value>, AppError>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    CourseLoader: Loader<K, Error = LoadError>,
+{
+    Ok(state(ctx).courses.load_one(key).await?)
+}
+
+/// A list-valued key of the course loader, each item wrapped for the schema.
+async fn load_list<K, M, T>(
+    ctx: &Context<'_>,
+    key: K,
+    wrap: impl Fn(M) -> T,
+) -> async_graphql::Result<Vec<T>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    CourseLoader: Loader<K, Value = Vec<M>, Error = LoadError>,
+{
+    let found = load(ctx, key).await?;
+    Ok(found.unwrap_or_default().into_iter().map(wrap).collect())
 }
 
 async fn organization(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Option<Organization>> {
@@ -58,7 +85,7 @@ async fn council(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<O
 
 /// Loads a course through the viewer's sharing rules (null when not visible).
 pub async fn visible_course(ctx: &Context<'_>, id: Uuid) -> Result<Option<Course>, AppError> {
-    Ok(state(ctx).courses.load_one(CourseId(id)).await?.map(Course))
+    Ok(load(ctx, CourseId(id)).await?.map(Course))
 }
 
 /// Loads a session through its course's sharing rules.
@@ -66,11 +93,7 @@ pub async fn visible_session(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> Result<Option<CourseSession>, AppError> {
-    Ok(state(ctx)
-        .courses
-        .load_one(SessionId(id))
-        .await?
-        .map(CourseSession))
+    Ok(load(ctx, SessionId(id)).await?.map(CourseSession))
 }
 
 /// Loads an enrolment through the viewer's sharing rules.
@@ -78,11 +101,7 @@ pub async fn visible_enrollment(
     ctx: &Context<'_>,
     id: Uuid,
 ) -> Result<Option<Enrollment>, AppError> {
-    Ok(state(ctx)
-        .courses
-        .load_one(EnrollmentId(id))
-        .await?
-        .map(Enrollment))
+    Ok(load(ctx, EnrollmentId(id)).await?.map(Enrollment))
 }
 
 /// 共同研修: a course one organisation hosts and shares with an audience.
@@ -110,16 +129,7 @@ impl Course {
     /// Organisations that co-host it (共催), by code.
     #[graphql(complexity = "3 * child_complexity + 1")]
     async fn co_hosts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Organization>> {
-        let found = state(ctx)
-            .courses
-            .load_one(CoHostsOf(self.0.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found
-            .unwrap_or_default()
-            .into_iter()
-            .map(Organization)
-            .collect())
+        load_list(ctx, CoHostsOf(self.0.id), Organization).await
     }
     /// A council that co-hosts it (e.g. the council whose secretariat runs it).
     async fn co_host_council(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Council>> {
@@ -166,12 +176,7 @@ impl Course {
     }
     /// How many wait for a seat.
     async fn waitlist_length(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        let found = state(ctx)
-            .courses
-            .load_one(WaitlistLengthOf(self.0.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.unwrap_or(0))
+        Ok(load(ctx, WaitlistLengthOf(self.0.id)).await?.unwrap_or(0))
     }
     /// When enrolment opens; null: as soon as the course is published.
     async fn enrolment_opens_at(&self) -> Option<DateTime> {
@@ -227,16 +232,7 @@ impl Course {
     /// Sessions, first first.
     #[graphql(complexity = "5 * child_complexity + 1")]
     async fn sessions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CourseSession>> {
-        let found = state(ctx)
-            .courses
-            .load_one(SessionsOf(self.0.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found
-            .unwrap_or_default()
-            .into_iter()
-            .map(CourseSession)
-            .collect())
+        load_list(ctx, SessionsOf(self.0.id), CourseSession).await
     }
     /// Your enrolments in this course: your own, and as a coordinator your organisation's.
     #[graphql(complexity = "5 * child_complexity + 1")]
@@ -244,16 +240,7 @@ impl Course {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<Enrollment>> {
-        let found = state(ctx)
-            .courses
-            .load_one(ViewerEnrollmentsIn(self.0.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found
-            .unwrap_or_default()
-            .into_iter()
-            .map(Enrollment)
-            .collect())
+        load_list(ctx, ViewerEnrollmentsIn(self.0.id), Enrollment).await
     }
     /// Whether you may edit the course, its sessions, and record attendance and completion.
     async fn viewer_can_manage(&self, ctx: &Context<'_>) -> bool {
@@ -354,14 +341,11 @@ impl Enrollment {
         let (EnrollmentStatus::Waitlisted, Some(seq)) = (self.0.status, self.0.waitlist_seq) else {
             return Ok(None);
         };
-        Ok(state(ctx)
-            .courses
-            .load_one(WaitlistPosition {
-                course_id: self.0.course_id,
-                seq,
-            })
-            .await
-            .map_err(AppError::from)?)
+        let key = WaitlistPosition {
+            course_id: self.0.course_id,
+            seq,
+        };
+        Ok(load(ctx, key).await?)
     }
     /// While `OFFERED`: claim the seat (`claimOffer`) before this, or it passes on.
     async fn offer_expires_at(&self) -> Option<DateTime> {
@@ -384,16 +368,7 @@ impl Enrollment {
     /// Attendance the host recorded, by session.
     #[graphql(complexity = "5 * child_complexity + 1")]
     async fn attendance(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Attendance>> {
-        let found = state(ctx)
-            .courses
-            .load_one(AttendanceOf(self.0.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found
-            .unwrap_or_default()
-            .into_iter()
-            .map(Attendance)
-            .collect())
+        load_list(ctx, AttendanceOf(self.0.id), Attendance).await
     }
     /// When the enrolment was made.
     async fn created_at(&self) -> DateTime {
