@@ -116,9 +116,11 @@ impl Course {
     pub async fn id(&self) -> ID {
         ids::encode("Course", self.0.id)
     }
+    /// The course's name, as the host writes it.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// What the course covers, in the host's words.
     async fn summary(&self) -> Option<&str> {
         self.0.summary.as_deref()
     }
@@ -147,6 +149,7 @@ impl Course {
     async fn level(&self) -> i32 {
         self.0.level
     }
+    /// How it is taught.
     async fn format(&self) -> CourseFormat {
         self.0.format
     }
@@ -222,6 +225,7 @@ impl Course {
     async fn council(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Council>> {
         council(ctx, self.0.council_id).await
     }
+    /// Where the course is in its life: `DRAFT` → `PUBLISHED` → `COMPLETED`, or `CANCELLED`.
     async fn status(&self) -> CourseStatus {
         self.0.status
     }
@@ -246,9 +250,11 @@ impl Course {
     async fn viewer_can_manage(&self, ctx: &Context<'_>) -> bool {
         access::can_coordinate(&state(ctx).viewer, self.0.host_organization_id)
     }
+    /// When the record was created.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
+    /// When the record last changed.
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
@@ -265,12 +271,15 @@ impl CourseSession {
     pub async fn id(&self) -> ID {
         ids::encode("CourseSession", self.0.id)
     }
+    /// The course this belongs to (null if it is no longer shared with you).
     async fn course(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Course>> {
         Ok(visible_course(ctx, self.0.course_id).await?)
     }
+    /// Start of the session.
     async fn starts_at(&self) -> DateTime {
         DateTime(self.0.starts_at)
     }
+    /// End of the session.
     async fn ends_at(&self) -> DateTime {
         DateTime(self.0.ends_at)
     }
@@ -286,6 +295,7 @@ impl CourseSession {
     async fn online(&self) -> bool {
         self.0.online
     }
+    /// A note from the host (what to bring, recordings, …).
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
@@ -316,9 +326,11 @@ impl Enrollment {
     async fn participant_name(&self) -> &str {
         &self.0.participant_name
     }
+    /// The participant's department (所属).
     async fn participant_department(&self) -> Option<&str> {
         self.0.participant_department.as_deref()
     }
+    /// The participant's job grade (職層), as given when enrolling.
     async fn participant_job_grade(&self) -> Option<JobGrade> {
         self.0.participant_job_grade
     }
@@ -333,6 +345,7 @@ impl Enrollment {
             .signed_in()
             .is_some_and(|u| self.0.user_id == Some(u.user_id))
     }
+    /// Where the participant stands: enrolled, waitlisted, offered a seat, cancelled, completed, or no-show.
     async fn status(&self) -> EnrollmentStatus {
         self.0.status
     }
@@ -374,6 +387,7 @@ impl Enrollment {
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
+    /// When the record last changed.
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
@@ -386,12 +400,15 @@ pub struct Attendance(pub course_attendance::Model);
 /// 出欠: whether a participant attended one session.
 #[Object]
 impl Attendance {
+    /// The session.
     async fn session(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CourseSession>> {
         Ok(visible_session(ctx, self.0.session_id).await?)
     }
+    /// Whether the participant was there.
     async fn attended(&self) -> bool {
         self.0.attended
     }
+    /// When the host recorded it.
     async fn recorded_at(&self) -> DateTime {
         DateTime(self.0.recorded_at)
     }
@@ -411,6 +428,7 @@ pub struct CostShare {
 
 #[ComplexObject]
 impl CostShare {
+    /// The participating organisation.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         organization(ctx, self.organization_id).await
     }
@@ -490,6 +508,7 @@ pub struct TrainingSummary {
 
 #[ComplexObject]
 impl TrainingSummary {
+    /// The organisation the figures are for.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
         organization(ctx, self.organization_id).await
     }
@@ -781,13 +800,16 @@ impl CoursesQuery {
 /// A session as `createCourse` and `addCourseSession` take it.
 #[derive(InputObject)]
 pub struct SessionInput {
+    /// Start of the session.
     starts_at: DateTime,
     /// Must be later than `startsAt`.
     ends_at: DateTime,
-    /// Required unless `online`.
+    /// Required unless `online` (up to 200 characters).
     venue: Option<String>,
+    /// Whether it can be joined online (default false).
     #[graphql(default)]
     online: bool,
+    /// A note for participants (up to 1,000 characters).
     note: Option<String>,
 }
 
@@ -806,18 +828,27 @@ impl From<SessionInput> for SessionSettings {
 /// A new course, created as a `DRAFT` hosted by your organisation.
 #[derive(InputObject)]
 pub struct CreateCourseInput {
+    /// Up to 200 characters, one line.
     title: String,
+    /// What the course covers (up to 4,000 characters).
     summary: Option<String>,
+    /// The job grades it is for (at least one).
     job_grades: Vec<JobGrade>,
+    /// What it teaches (at least one).
     skill_areas: Vec<SkillArea>,
     /// 1 (introductory) to 5 (expert).
     level: i32,
+    /// How it is taught.
     format: CourseFormat,
+    /// Hours of the whole course; completions default to them.
     total_hours: Option<f64>,
+    /// Who may take part, in your words (up to 2,000 characters).
     entry_conditions: Option<String>,
+    /// Seats, 1 to 10,000.
     capacity: i32,
     /// At most this many seats per organisation (1 to the capacity); null for no limit.
     seats_per_organization: Option<i32>,
+    /// When enrolment opens (default: on publishing).
     enrolment_opens_at: Option<DateTime>,
     /// Must be later than `enrolmentOpensAt`.
     enrolment_closes_at: Option<DateTime>,
@@ -825,12 +856,14 @@ pub struct CreateCourseInput {
     #[graphql(default)]
     self_enrolment: bool,
     #[graphql(default_with = "FeeRule::Free")]
+    /// How the cost is shared (default `FREE`).
     fee_rule: FeeRule,
     /// Yen; required unless the course is free.
     fee_amount: Option<i64>,
     /// Hours a freed seat is held for the first in line (0 to 720; 0 enrols them at once).
     #[graphql(default)]
     offer_claim_hours: i32,
+    /// Who may see the course and enrol in it.
     audience: Audience,
     /// Required when the audience is `COUNCIL`: a council your organisation belongs to.
     council_id: Option<ID>,
@@ -838,12 +871,14 @@ pub struct CreateCourseInput {
     co_host_council_id: Option<ID>,
     /// Co-hosting organisations, by code.
     co_host_codes: Option<Vec<String>>,
+    /// The sessions, if already known (up to 100).
     sessions: Option<Vec<SessionInput>>,
 }
 
 /// Changes to a course: fields left out keep their value; `null` clears an optional one.
 #[derive(InputObject)]
 pub struct UpdateCourseInput {
+    /// The course to change.
     id: ID,
     title: Option<String>,
     summary: MaybeUndefined<String>,
@@ -890,18 +925,21 @@ fn patch_time(value: MaybeUndefined<DateTime>) -> Option<Option<chrono::DateTime
 /// Names a course.
 #[derive(InputObject)]
 pub struct CourseIdInput {
+    /// The course.
     id: ID,
 }
 
 /// The course a mutation changed.
 #[derive(SimpleObject)]
 pub struct CoursePayload {
+    /// The course as it now is.
     course: Course,
 }
 
 /// A session to add to a course.
 #[derive(InputObject)]
 pub struct AddCourseSessionInput {
+    /// The course.
     course_id: ID,
     session: SessionInput,
 }
@@ -909,6 +947,7 @@ pub struct AddCourseSessionInput {
 /// Changes to a session: fields left out keep their value; `null` clears an optional one.
 #[derive(InputObject)]
 pub struct UpdateCourseSessionInput {
+    /// The session to change.
     id: ID,
     starts_at: Option<DateTime>,
     ends_at: Option<DateTime>,
@@ -920,7 +959,9 @@ pub struct UpdateCourseSessionInput {
 /// The session a mutation changed, and its course.
 #[derive(SimpleObject)]
 pub struct CourseSessionPayload {
+    /// The session as it now is.
     session: CourseSession,
+    /// Its course (with `startsAt` updated).
     course: Course,
 }
 
@@ -941,7 +982,9 @@ pub struct ParticipantInputObject {
 /// An enrolment to make.
 #[derive(InputObject)]
 pub struct EnrollInput {
+    /// The course.
     course_id: ID,
+    /// Who to enrol (default: yourself).
     participant: Option<ParticipantInputObject>,
 }
 
@@ -949,6 +992,7 @@ pub struct EnrollInput {
 /// and `waitlistPosition` says where in line it stands.
 #[derive(SimpleObject)]
 pub struct EnrollPayload {
+    /// The new enrolment.
     enrollment: Enrollment,
     /// `ENROLLED` or `WAITLISTED`.
     status: EnrollmentStatus,
@@ -961,27 +1005,34 @@ pub struct EnrollPayload {
 /// Names an enrolment.
 #[derive(InputObject)]
 pub struct EnrollmentIdInput {
+    /// The enrolment.
     id: ID,
 }
 
 /// The enrolment a mutation changed.
 #[derive(SimpleObject)]
 pub struct EnrollmentPayload {
+    /// The enrolment as it now is.
     enrollment: Enrollment,
 }
 
 /// Attendance of one participant at one session.
 #[derive(InputObject)]
 pub struct RecordAttendanceInput {
+    /// An enrolment that holds or held a seat.
     enrollment_id: ID,
+    /// A session of its course.
     session_id: ID,
+    /// Whether the participant was there.
     attended: bool,
 }
 
 /// The attendance recorded and its enrolment.
 #[derive(SimpleObject)]
 pub struct AttendancePayload {
+    /// The attendance recorded.
     attendance: Attendance,
+    /// Its enrolment.
     enrollment: Enrollment,
 }
 
@@ -996,7 +1047,9 @@ pub enum CompletionOutcome {
 /// Completion of one participant, as the host records it.
 #[derive(InputObject)]
 pub struct RecordCompletionInput {
+    /// An enrolment that holds or held a seat.
     enrollment_id: ID,
+    /// Completed (default) or did not attend.
     #[graphql(default)]
     outcome: CompletionOutcome,
     /// Hours completed (default: the course's total hours). Not for `NO_SHOW`.
