@@ -436,11 +436,9 @@ async fn resolve_co_hosts<C: ConnectionTrait>(
     host_id: Uuid,
 ) -> AppResult<Vec<Uuid>> {
     if codes.len() > MAX_CO_HOSTS {
-        return Err(AppError::invalid(
+        return Err(CourseRule::invalid(
             "coHostCodes",
-            Invalid::PageSize {
-                max: MAX_CO_HOSTS as u64,
-            },
+            Problem::TooMany { max: MAX_CO_HOSTS },
         ));
     }
     let mut parsed = Vec::with_capacity(codes.len());
@@ -544,11 +542,9 @@ pub async fn create(
     let settings = settings.normalized();
     settings.check()?;
     if sessions.len() > MAX_SESSIONS {
-        return Err(AppError::invalid(
+        return Err(CourseRule::invalid(
             "sessions",
-            Invalid::PageSize {
-                max: MAX_SESSIONS as u64,
-            },
+            Problem::TooMany { max: MAX_SESSIONS },
         ));
     }
     let sessions: Vec<SessionSettings> = sessions.into_iter().map(|s| s.normalized()).collect();
@@ -816,11 +812,9 @@ pub async fn add_session(
         .count(&txn)
         .await?;
     if existing >= MAX_SESSIONS as u64 {
-        return Err(AppError::invalid(
+        return Err(CourseRule::invalid(
             "courseId",
-            Invalid::PageSize {
-                max: MAX_SESSIONS as u64,
-            },
+            Problem::TooMany { max: MAX_SESSIONS },
         ));
     }
     let now = Utc::now();

@@ -94,6 +94,10 @@ async fn resolve_participant(
     input: ParticipantInput,
 ) -> AppResult<Participant> {
     let coordinator = access::can_coordinate(viewer, user.organization_id);
+    // A blank name is a mistake, not a request to enrol oneself.
+    if input.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(AppError::invalid("participant.name", Invalid::Empty));
+    }
     let department = optional_line("participant.department", input.department)?;
     let name = optional_line("participant.name", input.name)?;
     let account = match (input.user_id, name) {

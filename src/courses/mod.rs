@@ -130,6 +130,8 @@ pub enum Problem {
     OneParticipant,
     /// Hours and dates belong to completions, not to no-shows.
     NotForNoShow,
+    /// More items than a course may have (sessions, co-hosts).
+    TooMany { max: usize },
 }
 
 impl CourseRule {
@@ -183,6 +185,8 @@ fn problem_message(problem: &Problem, lang: Lang) -> String {
         (OneParticipant, Lang::Ja) => "ユーザーか職員名のどちらか一方を指定してください".into(),
         (NotForNoShow, Lang::En) => "must be empty for a NO_SHOW".into(),
         (NotForNoShow, Lang::Ja) => "欠席（NO_SHOW）の場合は指定できません".into(),
+        (TooMany { max }, Lang::En) => format!("may hold at most {max} items for one course"),
+        (TooMany { max }, Lang::Ja) => format!("1つの研修につき{max}件までです"),
     }
 }
 

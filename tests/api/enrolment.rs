@@ -634,6 +634,10 @@ async fn members_enrol_only_themselves_and_only_where_the_course_allows_it() {
             .await;
         assert_eq!(body["errors"][0]["extensions"]["field"], "participant.name", "{body}");
         let body = app
+            .gql_as(&coordinator, ENROLL, json!({ "course": coordinated, "p": { "name": "  " } }))
+            .await;
+        assert_eq!(body["errors"][0]["extensions"]["field"], "participant.name", "{body}");
+        let body = app
             .gql_as(&coordinator, ENROLL, json!({ "course": coordinated, "p": { "name": "制御\u{7}文字" } }))
             .await;
         assert_eq!(body["errors"][0]["extensions"]["field"], "participant.name", "{body}");
