@@ -155,6 +155,11 @@ async fn a_host_creates_a_draft_that_only_its_coordinators_see_until_it_is_publi
         assert_eq!(course["seatsLeft"], 10);
         assert_eq!(course["startsAt"], course["sessions"][0]["startsAt"], "{body}");
         let id = course["id"].as_str().expect("id").to_owned();
+        let session = course["sessions"][0]["id"]
+            .as_str()
+            .expect("session")
+            .to_owned();
+        let session_node = "query($id: ID!) { node(id: $id) { ... on CourseSession { startsAt course { id } } } }";
 
         let (admin, _) = app.sign_in(NARA_ADMIN).await;
         let (city, _) = app.sign_in(NARA_CITY_EDITOR).await;
@@ -173,7 +178,20 @@ async fn a_host_creates_a_draft_that_only_its_coordinators_see_until_it_is_publi
             assert_eq!(body["data"]["node"]["id"].is_string(), sees, "{who}: {body}");
         }
 
+        // A session is as visible as its course.
+        let (city_editor, _) = app.sign_in(NARA_CITY_EDITOR).await;
+        let hidden = app
+            .gql_as(&city_editor, session_node, json!({ "id": session }))
+            .await;
+        assert!(hidden["data"]["node"].is_null(), "{hidden}");
+        let seen = app.gql_as(&editor, session_node, json!({ "id": session })).await;
+        assert_eq!(seen["data"]["node"]["course"]["id"], id.as_str(), "{seen}");
+
         app.gql_as(&editor, PUBLISH, json!({ "id": id })).await;
+        let shown = app
+            .gql_as(&city_editor, session_node, json!({ "id": session }))
+            .await;
+        assert_eq!(shown["data"]["node"]["course"]["id"], id.as_str(), "{shown}");
         let body = app.gql_as(&city, COURSE, json!({ "id": id })).await;
         assert_eq!(body["data"]["course"]["status"], "PUBLISHED", "{body}");
         assert_eq!(body["data"]["course"]["host"]["code"], "290009");
