@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::graphql::{KoikiSchema, build_schema};
+use crate::http::rate_limit::RateLimits;
 use crate::metrics::Metrics;
 use crate::seed::{self, DemoAccount};
 
@@ -25,6 +26,7 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub schema: KoikiSchema,
     pub metrics: Metrics,
+    pub rate_limits: RateLimits,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -92,12 +94,15 @@ impl App {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let schema = build_schema(&config.schema_options());
+        let rate_limits = RateLimits::new(&config);
         let state = Arc::new(AppState {
             config,
             db,
             keys,
-            schema: build_schema(),
+            schema,
             metrics,
+            rate_limits,
         });
         Ok(Self {
             listener,
@@ -136,7 +141,11 @@ impl App {
             let _ = stopping_tx.send(());
         };
         let router = crate::http::router(self.state.clone());
-        let server = axum::serve(self.listener, router).with_graceful_shutdown(signal);
+        let server = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal);
         let server = tokio::spawn(async move { server.await });
         tokio::select! {
             result = server => {

@@ -1,19 +1,46 @@
-//! Limits async-graphql does not enforce on its own: aliases and directives per document.
-//! (It has depth and complexity limits, set in `build_schema`; without an alias limit, one
-//! request could ask for the same costly field a hundred times under different names.)
+//! The limits a GraphQL document must keep: depth and complexity (enforced by async-graphql,
+//! set in `build_schema`), and what async-graphql does not enforce on its own: tokens,
+//! aliases and directives per document. Without an alias limit, one request could ask for
+//! the same costly field a hundred times under different names; without a token limit, a
+//! megabyte of `{a a a a …}` costs the parser before any other limit applies.
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 
-/// Most aliased fields in one document.
-pub const MAX_ALIASES: usize = 15;
-/// Most directives in one document.
-pub const MAX_DIRECTIVES: usize = 50;
+use crate::i18n::Lang;
+
+/// The document limits, all configurable (see `Config`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest selection nesting.
+    pub depth: usize,
+    /// Costliest query; list fields cost their page size times their children.
+    pub complexity: usize,
+    /// Most aliased fields in one document.
+    pub aliases: usize,
+    /// Most directives in one document.
+    pub directives: usize,
+    /// Most lexical tokens (names, punctuation, values; not whitespace or comments).
+    pub tokens: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            depth: 10,
+            complexity: 20_000,
+            aliases: 15,
+            directives: 50,
+            tokens: 2_000,
+        }
+    }
+}
 
 /// A limit a document goes over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exceeded {
     Aliases { found: usize, max: usize },
     Directives { found: usize, max: usize },
+    Tokens { max: usize },
 }
 
 impl Exceeded {
@@ -21,8 +48,55 @@ impl Exceeded {
         match self {
             Self::Aliases { .. } => "TOO_MANY_ALIASES",
             Self::Directives { .. } => "TOO_MANY_DIRECTIVES",
+            Self::Tokens { .. } => "TOO_MANY_TOKENS",
         }
     }
+
+    /// What the client is told.
+    pub fn message(self, lang: Lang) -> String {
+        match (self, lang) {
+            (Self::Aliases { found, max }, Lang::En) => {
+                format!("The document has {found} aliased fields; at most {max} are allowed.")
+            }
+            (Self::Aliases { found, max }, Lang::Ja) => {
+                format!(
+                    "別名（エイリアス）付きのフィールドが{found}個あります。上限は{max}個です。"
+                )
+            }
+            (Self::Directives { found, max }, Lang::En) => {
+                format!("The document has {found} directives; at most {max} are allowed.")
+            }
+            (Self::Directives { found, max }, Lang::Ja) => {
+                format!("ディレクティブが{found}個あります。上限は{max}個です。")
+            }
+            (Self::Tokens { max }, Lang::En) => {
+                format!("The document has more than {max} tokens.")
+            }
+            (Self::Tokens { max }, Lang::Ja) => {
+                format!("ドキュメントのトークン数が上限（{max}）を超えています。")
+            }
+        }
+    }
+}
+
+/// Counts the document's tokens, stopping as soon as there are more than `max`; run before
+/// the document is parsed. Text that does not lex is left for the parser to report.
+pub fn check_tokens(query: &str, max: usize) -> Result<(), Exceeded> {
+    use apollo_parser::{Lexer, TokenKind};
+    let mut count = 0usize;
+    for token in Lexer::new(query).flatten() {
+        if matches!(
+            token.kind(),
+            TokenKind::Whitespace | TokenKind::Comment | TokenKind::Comma | TokenKind::Eof
+        ) {
+            continue;
+        }
+        count += 1;
+        if count > max {
+            return Err(Exceeded::Tokens { max });
+        }
+    }
+    Ok(())
 }
 
 #[derive(Default)]
@@ -48,8 +122,9 @@ fn walk(set: &SelectionSet, counts: &mut Counts) {
     }
 }
 
-/// Checks a parsed document against the limits. Fragments count once each, where defined.
-pub fn check(document: &ExecutableDocument) -> Result<(), Exceeded> {
+/// Checks a parsed document against the alias and directive limits. Fragments count once
+/// each, where defined.
+pub fn check(document: &ExecutableDocument, limits: &Limits) -> Result<(), Exceeded> {
     let mut counts = Counts::default();
     for (_, operation) in document.operations.iter() {
         counts.directives += operation.node.directives.len();
@@ -59,16 +134,16 @@ pub fn check(document: &ExecutableDocument) -> Result<(), Exceeded> {
         counts.directives += fragment.node.directives.len();
         walk(&fragment.node.selection_set.node, &mut counts);
     }
-    if counts.aliases > MAX_ALIASES {
+    if counts.aliases > limits.aliases {
         return Err(Exceeded::Aliases {
             found: counts.aliases,
-            max: MAX_ALIASES,
+            max: limits.aliases,
         });
     }
-    if counts.directives > MAX_DIRECTIVES {
+    if counts.directives > limits.directives {
         return Err(Exceeded::Directives {
             found: counts.directives,
-            max: MAX_DIRECTIVES,
+            max: limits.directives,
         });
     }
     Ok(())
@@ -87,11 +162,45 @@ mod tests {
         format!("{{ {} }}", fields.join(" "))
     }
 
+    const LIMITS: Limits = Limits {
+        depth: 10,
+        complexity: 20_000,
+        aliases: 15,
+        directives: 50,
+        tokens: 2_000,
+    };
+
+    fn check(document: &ExecutableDocument) -> Result<(), Exceeded> {
+        super::check(document, &LIMITS)
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        assert_eq!(Limits::default(), LIMITS);
+    }
+
+    #[test]
+    fn tokens_are_counted_without_whitespace_commas_or_comments() {
+        // `{ a b }` is four tokens however it is spaced or commented.
+        assert_eq!(check_tokens("{ a b }", 4), Ok(()));
+        assert_eq!(check_tokens("{a,b}", 4), Ok(()));
+        assert_eq!(check_tokens("# hello\n{ a  b }\n", 4), Ok(()));
+        assert_eq!(
+            check_tokens("{ a b c }", 4),
+            Err(Exceeded::Tokens { max: 4 })
+        );
+        let big = format!("{{ {} }}", "a ".repeat(5_000));
+        assert_eq!(
+            check_tokens(&big, 2_000),
+            Err(Exceeded::Tokens { max: 2_000 })
+        );
+    }
+
     #[test]
     fn aliases_are_counted_in_operations_and_fragments() {
-        let ok = parse_query(aliases(MAX_ALIASES)).expect("parses");
+        let ok = parse_query(aliases(LIMITS.aliases)).expect("parses");
         assert_eq!(check(&ok), Ok(()));
-        let over = parse_query(aliases(MAX_ALIASES + 1)).expect("parses");
+        let over = parse_query(aliases(LIMITS.aliases + 1)).expect("parses");
         assert_eq!(check(&over), Err(Exceeded::Aliases { found: 16, max: 15 }));
         let in_fragment = format!(
             "query {{ ...F }} fragment F on Query {{ {} }}",

@@ -16,12 +16,13 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 
+use super::rate_limit::RetryAfter;
 use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::auth::sessions;
 use crate::error::{AppError, AuthFailure};
 use crate::graphql::RequestState;
-use crate::graphql::limits::{self, Exceeded};
+use crate::graphql::limits;
 use crate::i18n::{Lang, with_lang};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -91,7 +92,7 @@ fn request_id_of(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn lang_of(headers: &HeaderMap) -> Lang {
+pub(super) fn lang_of(headers: &HeaderMap) -> Lang {
     Lang::from_accept_language(
         headers
             .get(header::ACCEPT_LANGUAGE)
@@ -112,6 +113,23 @@ async fn viewer_of(app: &AppState, headers: &HeaderMap) -> Result<Viewer, AppErr
         return Err(bad());
     }
     sessions::viewer_from_token(&app.db, &app.keys, token.trim()).await
+}
+
+/// 429 with `Retry-After`, code `RATE_LIMITED`.
+pub(super) fn too_many_requests(retry: RetryAfter, lang: Lang) -> axum::response::Response {
+    let seconds = retry.seconds();
+    let mut response = error_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        match lang {
+            Lang::En => format!("Too many requests; try again in {seconds} s."),
+            Lang::Ja => format!("リクエストが多すぎます。{seconds}秒後に再度お試しください。"),
+        },
+    );
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 fn auth_error(error: AppError, lang: Lang) -> axum::response::Response {
@@ -325,6 +343,11 @@ impl Caller {
         let viewer = viewer_of(&app, headers)
             .await
             .map_err(|e| auth_error(e, lang))?;
+        if let Some(user) = viewer.signed_in() {
+            app.rate_limits
+                .check_client(&user.user_id.to_string())
+                .map_err(|retry| too_many_requests(retry, lang))?;
+        }
         let request_id = request_id_of(headers);
         Ok(Self {
             app,
@@ -353,32 +376,22 @@ async fn execute(caller: &Caller, mut request: Request, method: Method) -> (Resp
     } else {
         StatusCode::OK
     };
-    if let Err(mut error) = request.parsed_query().map(|_| ()) {
-        classify(&mut error, lang, Phase::Parse);
-        return (Response::from_errors(vec![error]), request_error_status);
-    }
-    if let Some(exceeded) = request
-        .parsed_query()
-        .ok()
-        .and_then(|d| limits::check(d).err())
-    {
-        let message = match (exceeded, lang) {
-            (Exceeded::Aliases { found, max }, Lang::En) => {
-                format!("The document has {found} aliased fields; at most {max} are allowed.")
+    let limits = &app.config.limits;
+    let exceeded = match limits::check_tokens(&request.query, limits.tokens) {
+        Err(exceeded) => Some(exceeded),
+        Ok(()) => {
+            if let Err(mut error) = request.parsed_query().map(|_| ()) {
+                classify(&mut error, lang, Phase::Parse);
+                return (Response::from_errors(vec![error]), request_error_status);
             }
-            (Exceeded::Aliases { found, max }, Lang::Ja) => {
-                format!(
-                    "別名（エイリアス）付きのフィールドが{found}個あります。上限は{max}個です。"
-                )
-            }
-            (Exceeded::Directives { found, max }, Lang::En) => {
-                format!("The document has {found} directives; at most {max} are allowed.")
-            }
-            (Exceeded::Directives { found, max }, Lang::Ja) => {
-                format!("ディレクティブが{found}個あります。上限は{max}個です。")
-            }
-        };
-        let mut error = ServerError::new(message, None);
+            request
+                .parsed_query()
+                .ok()
+                .and_then(|d| limits::check(d, limits).err())
+        }
+    };
+    if let Some(exceeded) = exceeded {
+        let mut error = ServerError::new(exceeded.message(lang), None);
         error
             .extensions
             .get_or_insert_with(Default::default)

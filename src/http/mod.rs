@@ -1,12 +1,14 @@
 //! The HTTP surface: routes and the layers every request passes through.
 
 pub mod graphql;
+pub mod rate_limit;
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -57,7 +59,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.request_timeout));
     Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route(
+            "/graphql",
+            get(graphql::get)
+                .post(graphql::post)
+                .route_layer(middleware::from_fn_with_state(state.clone(), limit_by_ip)),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -77,6 +84,34 @@ async fn count_requests(
     let response = next.run(request).await;
     state.metrics.http_request(response.status().as_u16());
     response
+}
+
+/// The address a request comes from: the configured proxy header's last entry, else the
+/// connection's peer.
+fn client_ip(state: &AppState, request: &Request) -> Option<IpAddr> {
+    if let Some(name) = &state.config.client_ip_header {
+        return request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok());
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+/// Refuses a request whose address has spent its bucket (429 with `Retry-After`).
+async fn limit_by_ip(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    if let Some(ip) = client_ip(&state, &request)
+        && let Err(retry) = state.rate_limits.check_ip(ip)
+    {
+        let lang = graphql::lang_of(request.headers());
+        return graphql::too_many_requests(retry, lang);
+    }
+    next.run(request).await
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {

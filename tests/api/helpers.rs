@@ -89,6 +89,14 @@ pub fn test_config(database_url: String, data_dir: PathBuf) -> Config {
         database_statement_timeout: Duration::from_secs(5),
         max_body_bytes: 1024 * 1024,
         max_batch: 10,
+        limits: koiki::graphql::limits::Limits::default(),
+        introspection: true,
+        field_suggestions: true,
+        // Off, so tests that fire hundreds of simultaneous requests measure the rules they
+        // test; the rate-limit test turns them on.
+        rate_limit_per_ip: 0,
+        rate_limit_per_client: 0,
+        client_ip_header: None,
         request_timeout: Duration::from_secs(10),
         shutdown_grace: Duration::from_secs(2),
         demo: true,

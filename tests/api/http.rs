@@ -214,6 +214,159 @@ async fn deep_wide_and_aliased_queries_are_refused_with_a_code() {
     let wide = "{ organizations(first: 100) { edges { node { municipalities(first: 100) { edges { node { municipalities(first: 100) { edges { node { name } } } } } } } } } }";
     let body = app.gql(wide, json!({})).await;
     assert_eq!(error_code(&body), "QUERY_TOO_COMPLEX", "{body}");
+    // Depth 10 passes, 11 does not.
+    let nest = |levels: usize| {
+        let mut q = "name".to_owned();
+        for _ in 0..levels.saturating_sub(2) {
+            q = format!("prefecture {{ {q} }}");
+        }
+        format!("{{ organization(code: \"172014\") {{ {q} }} }}")
+    };
+    let body = app.gql(&nest(10), json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let body = app.gql(&nest(11), json!({})).await;
+    assert_eq!(error_code(&body), "QUERY_TOO_DEEP", "{body}");
+    let directives = format!(
+        "{{ organization(code: \"172014\") {{ name {} }} }}",
+        "@include(if: true) ".repeat(51)
+    );
+    let body = app.gql(&directives, json!({})).await;
+    assert_eq!(error_code(&body), "TOO_MANY_DIRECTIVES", "{body}");
+    // 2,001 tokens: refused before parsing; the body is far below the byte limit.
+    let tokens = format!(
+        "{{ organization(code: \"172014\") {{ {} }} }}",
+        "name ".repeat(1_991)
+    );
+    let body = app.gql(&tokens, json!({})).await;
+    assert_eq!(error_code(&body), "TOO_MANY_TOKENS", "{body}");
+    let tokens = format!(
+        "{{ organization(code: \"172014\") {{ {} }} }}",
+        "name ".repeat(1_990)
+    );
+    let body = app.gql(&tokens, json!({})).await;
+    assert_eq!(body["data"]["organization"]["name"], "金沢市", "{body}");
+    // Page sizes are bounded too.
+    let body = app
+        .gql("{ organizations(first: 101) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), "VALIDATION", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "first", "{body}");
+}
+
+#[tokio::test]
+async fn limits_follow_the_configuration() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.limits.depth = 3;
+        c.limits.aliases = 1;
+        c.limits.tokens = 10;
+        c.introspection = false;
+        c.field_suggestions = false;
+    })
+    .await;
+    let body = app
+        .gql(
+            "{ organization(code: \"172014\") { prefecture { prefecture { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "TOO_MANY_TOKENS", "{body}");
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.limits.depth = 3;
+        c.limits.aliases = 1;
+        c.introspection = false;
+        c.field_suggestions = false;
+    })
+    .await;
+    let body = app
+        .gql(
+            "{ organization(code: \"172014\") { prefecture { prefecture { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "QUERY_TOO_DEEP", "{body}");
+    let body = app
+        .gql("{ a: viewer { roles } b: viewer { roles } }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), "TOO_MANY_ALIASES", "{body}");
+    // With introspection off, `__schema` answers null.
+    let body = app
+        .gql("{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert!(body["data"]["__schema"].is_null(), "{body}");
+    let body = app
+        .gql("{ organizatio(code: \"172014\") { name } }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(!message.contains("Did you mean"), "{message}");
+    // A normal query still runs.
+    let body = app
+        .gql("{ organization(code: \"172014\") { name } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["organization"]["name"], "金沢市", "{body}");
+
+    // The defaults suggest, as development servers do.
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let body = app
+        .gql("{ organizatio(code: \"172014\") { name } }", json!({}))
+        .await;
+    let message = body["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("Did you mean"), "{message}");
+    let body = app
+        .gql("{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert_eq!(
+        body["data"]["__schema"]["queryType"]["name"], "Query",
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after_per_ip_and_per_user() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.rate_limit_per_ip = 5).await;
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..7 {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": QUERY }))
+            .send()
+            .await
+            .expect("sent");
+        statuses.push(response.status().as_u16());
+        last = Some(response);
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 429, 429]);
+    let response = last.expect("a response");
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=12).contains(&retry), "{retry}");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(error_code(&body), "RATE_LIMITED", "{body}");
+    // Health checks are never limited.
+    let health = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(health.status(), 200);
+
+    // Per user: the third request of a user with a bucket of 2 is refused, while another
+    // user still gets through.
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.rate_limit_per_client = 2).await;
+    let (nara, _) = app.sign_in(crate::helpers::NARA_ADMIN).await;
+    let (kochi, _) = app.sign_in(crate::helpers::KOCHI_ADMIN).await;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(app.post_gql(Some(&nara), QUERY, json!({})).await.0);
+    }
+    assert_eq!(statuses, [200, 200, 429]);
+    assert_eq!(app.post_gql(Some(&kochi), QUERY, json!({})).await.0, 200);
 }
 
 #[tokio::test]
