@@ -54,6 +54,17 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Write a consistent copy of the embedded (SQLite) database to a new file while the
+    /// server keeps running.
+    Backup {
+        /// The backup file to create.
+        path: std::path::PathBuf,
+    },
+    /// Put a backup in place of the embedded database (stop the server first).
+    Restore {
+        /// The backup file written by `koiki backup`.
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -178,6 +189,16 @@ async fn run(command: Command, config: koiki::config::Config) -> anyhow::Result<
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Backup { path } => {
+            koiki::backup::backup(&config, &path).await?;
+            println!("backup written to {} and checked", path.display());
+            Ok(())
+        }
+        Command::Restore { path } => {
+            koiki::backup::restore(&config, &path).await?;
+            println!("database restored from {}", path.display());
             Ok(())
         }
         Command::Schema => Ok(()),

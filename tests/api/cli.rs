@@ -298,3 +298,191 @@ fn the_schema_and_help_are_printed() {
         assert!(output.status.success(), "{args:?}");
     }
 }
+
+/// Every table of a SQLite database as text, row by row in rowid order.
+async fn dump_sqlite(path: &std::path::Path) -> Vec<(String, String)> {
+    use sea_orm::sqlx::{self, Row};
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true);
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .expect("opens");
+    let tables: Vec<String> = sqlx::query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("tables")
+    .iter()
+    .map(|r| r.get::<String, _>(0))
+    .collect();
+    let mut dump = Vec::new();
+    for table in tables {
+        let columns: Vec<String> = sqlx::query("SELECT name FROM pragma_table_info(?)")
+            .bind(&table)
+            .fetch_all(&pool)
+            .await
+            .expect("columns")
+            .iter()
+            .map(|r| format!("quote(\"{}\")", r.get::<String, _>(0)))
+            .collect();
+        let sql = format!(
+            "SELECT coalesce(group_concat(line, char(10)), '') FROM (SELECT {} AS line FROM \"{table}\" ORDER BY rowid)",
+            columns.join(" || '|' || ")
+        );
+        let rows: String = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&pool)
+            .await
+            .expect("rows")
+            .get(0);
+        dump.push((table, rows));
+    }
+    pool.close().await;
+    dump
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_to_identical_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (child, url, _) = serve(koiki(dir.path()));
+    // A write, so the database holds more than its first state.
+    let body = post(
+        &url,
+        None,
+        "mutation($e: String!, $p: String!) { signIn(input: { email: $e, password: $p }) { accessToken } }",
+        json!({ "e": "admin@pref-nara.example.jp", "p": koiki::seed::demo::DEMO_PASSWORD }),
+    )
+    .await;
+    assert!(body["data"]["signIn"]["accessToken"].is_string(), "{body}");
+    let backup = dir.path().join("koiki-backup.db");
+    let output = koiki(dir.path())
+        .args(["backup", backup.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The server kept serving during the backup.
+    let body = post(
+        &url,
+        None,
+        r#"{ organization(code: "172014") { name } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(body["data"]["organization"]["name"], "金沢市", "{body}");
+    assert!(stop(child).success());
+    // A second backup to the same file is refused rather than overwriting it.
+    let again = koiki(dir.path())
+        .args(["backup", backup.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert!(!again.status.success());
+
+    let original = dump_sqlite(&dir.path().join("data/koiki.db")).await;
+    assert!(original.len() > 20, "{} tables", original.len());
+    let users = original
+        .iter()
+        .find(|(t, _)| t == "refresh_tokens")
+        .expect("table");
+    assert!(
+        !users.1.is_empty(),
+        "the sign-in's refresh token is in the database"
+    );
+
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let output = koiki(elsewhere.path())
+        .args(["restore", backup.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let restored = dump_sqlite(&elsewhere.path().join("data/koiki.db")).await;
+    assert_eq!(original, restored);
+
+    // Something that is not a database is refused and changes nothing.
+    let junk = elsewhere.path().join("junk.db");
+    std::fs::write(&junk, b"not a database").expect("written");
+    let output = koiki(elsewhere.path())
+        .args(["restore", junk.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert_eq!(
+        dump_sqlite(&elsewhere.path().join("data/koiki.db")).await,
+        original
+    );
+}
+
+#[tokio::test]
+async fn sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_exits_zero() {
+    use sea_orm::sqlx::{self, Connection};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut command = koiki(dir.path());
+    command.env("KOIKI_SHUTDOWN_GRACE", "20s");
+    let (child, url, _) = serve(command);
+    // Hold SQLite's write lock, so that a sign-in (which writes) waits inside the server.
+    let path = dir.path().join("data/koiki.db");
+    let mut lock = sqlx::SqliteConnection::connect_with(
+        &sqlx::sqlite::SqliteConnectOptions::new().filename(&path),
+    )
+    .await
+    .expect("opens");
+    sqlx::raw_sql("BEGIN IMMEDIATE")
+        .execute(&mut lock)
+        .await
+        .expect("locks");
+    let in_flight = tokio::spawn({
+        let url = url.clone();
+        async move {
+            post(
+                &url,
+                None,
+                "mutation($e: String!, $p: String!) { signIn(input: { email: $e, password: $p }) { accessToken } }",
+                json!({ "e": "admin@pref-nara.example.jp", "p": koiki::seed::demo::DEMO_PASSWORD }),
+            )
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!in_flight.is_finished(), "the sign-in waits for the lock");
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // New connections are refused once shutdown has begun.
+    let fresh = reqwest::Client::new()
+        .get(format!("{url}/healthz"))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await;
+    assert!(fresh.is_err(), "a new connection was served: {fresh:?}");
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut lock)
+        .await
+        .expect("unlocks");
+    let body = in_flight.await.expect("joined");
+    assert!(
+        body["data"]["signIn"]["accessToken"].is_string(),
+        "the request in flight completed: {body}"
+    );
+    let mut child = child;
+    let mut status = None;
+    for _ in 0..100 {
+        if let Ok(Some(s)) = child.try_wait() {
+            status = Some(s);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = status.expect("the server exited");
+    assert!(status.success(), "{status:?}");
+}
