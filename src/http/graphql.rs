@@ -340,6 +340,16 @@ impl Caller {
         lang: Lang,
         media: MediaType,
     ) -> Result<Self, axum::response::Response> {
+        if !app.ready.load(std::sync::atomic::Ordering::Acquire) {
+            let error = AppError::Unavailable;
+            let code = error.code();
+            let message = error.into_graphql(lang).message;
+            return Err(error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                code,
+                message,
+            ));
+        }
         let viewer = viewer_of(&app, headers)
             .await
             .map_err(|e| auth_error(e, lang))?;

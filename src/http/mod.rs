@@ -138,6 +138,9 @@ async fn healthz() -> &'static str {
 
 /// The database answers: a load balancer sends traffic only while this says 200.
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    if !state.ready.load(std::sync::atomic::Ordering::Acquire) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database not prepared yet").into_response();
+    }
     let ping = tokio::time::timeout(
         Duration::from_secs(2),
         state.db.execute_unprepared("SELECT 1"),

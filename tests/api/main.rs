@@ -4,6 +4,7 @@
 mod access;
 mod auth;
 mod cli;
+mod faults;
 mod helpers;
 mod http;
 mod organizations;
