@@ -24,11 +24,16 @@ fn koiki(dir: &std::path::Path) -> Command {
 
 /// Starts `koiki serve` and waits for the line with its address; returns the child, the base
 /// URL and everything printed until then.
-fn serve(mut command: Command) -> (Child, String, String) {
+fn serve(command: Command) -> (Child, String, String) {
+    serve_logging_to(command, Stdio::inherit())
+}
+
+/// [`serve`] with the logs (standard error) sent to `logs`.
+fn serve_logging_to(mut command: Command, logs: Stdio) -> (Child, String, String) {
     let mut child = command
         .arg("serve")
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(logs)
         .spawn()
         .expect("starts");
     let stdout = child.stdout.take().expect("stdout");
@@ -485,4 +490,50 @@ async fn sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_exits_zero(
     }
     let status = status.expect("the server exited");
     assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn secrets_never_reach_the_logs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let secret = "a-signing-secret-that-must-never-be-logged-0123456789";
+    let mut command = koiki(dir.path());
+    command
+        .env("KOIKI_JWT_SECRET", secret)
+        .env("RUST_LOG", "debug");
+    let (child, url, printed) = serve_logging_to(command, Stdio::from(log));
+    let password = koiki::seed::demo::DEMO_PASSWORD;
+    let sign_in = "mutation($e: String!, $p: String!) { signIn(input: { email: $e, password: $p }) { accessToken refreshToken } }";
+    let body = post(&url, None, sign_in, json!({ "e": "admin@pref-nara.example.jp", "p": password })).await;
+    let access = body["data"]["signIn"]["accessToken"].as_str().expect("access").to_owned();
+    let refresh = body["data"]["signIn"]["refreshToken"].as_str().expect("refresh").to_owned();
+    // A wrong password, a used token, a refresh, a bad token: every path that handles one.
+    let wrong = "wrong-password-never-logged";
+    post(&url, None, sign_in, json!({ "e": "admin@pref-nara.example.jp", "p": wrong })).await;
+    post(&url, Some(&access), "{ viewer { roles } }", json!({})).await;
+    let refreshed = post(
+        &url,
+        None,
+        "mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { accessToken } }",
+        json!({ "t": refresh }),
+    )
+    .await;
+    assert!(refreshed["data"]["refreshToken"]["accessToken"].is_string(), "{refreshed}");
+    post(&url, Some(&format!("{access}x")), "{ viewer { roles } }", json!({})).await;
+    assert!(stop(child).success());
+    let logs = std::fs::read_to_string(&log_path).expect("logs");
+    assert!(logs.lines().count() > 10, "the server logged: {logs}");
+    let everything = format!("{printed}{logs}");
+    for (what, needle) in [
+        ("signing secret", secret),
+        ("wrong password", wrong),
+        ("access token", access.as_str()),
+        ("refresh token", refresh.as_str()),
+        ("password hash", "$argon2id$"),
+    ] {
+        assert!(!everything.contains(needle), "the {what} is in the logs");
+    }
+    // The demo password is printed once, on purpose, for the newcomer; never in the logs.
+    assert!(!logs.contains(password), "the demo password is in the logs");
 }

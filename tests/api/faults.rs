@@ -145,7 +145,9 @@ async fn post(client: &reqwest::Client, base: &str, query: &str) -> (u16, Value)
         .await
         .expect("sent");
     let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let body = response.json().await.unwrap_or(Value::Null);
+    crate::helpers::assert_no_internals(&body);
+    (status, body)
 }
 
 async fn ready(client: &reqwest::Client, base: &str) -> u16 {

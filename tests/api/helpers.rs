@@ -333,7 +333,9 @@ impl TestApp {
         }
         let response = request.send().await.expect("request sent");
         let status = response.status().as_u16();
-        (status, response.json().await.expect("JSON body"))
+        let body: Value = response.json().await.expect("JSON body");
+        assert_no_internals(&body);
+        (status, body)
     }
 
     /// Runs a query anonymously and returns the body.
@@ -398,6 +400,41 @@ impl TestApp {
             fewest = fewest.min(self.state.metrics.db_statements.get() - before);
         }
         (fewest, body)
+    }
+}
+
+/// Fails when an error response carries anything internal: SQL, driver or source names, file
+/// paths, stack traces, addresses of the database or secrets. Every GraphQL response the
+/// suite receives through [`TestApp::post_gql`] passes through here.
+pub fn assert_no_internals(body: &Value) {
+    let Some(errors) = body.get("errors").filter(|e| !e.is_null()) else {
+        return;
+    };
+    let text = errors.to_string();
+    let lower = text.to_lowercase();
+    for needle in [
+        "select ",
+        "insert into",
+        "update \"",
+        "delete from",
+        "sqlx",
+        "sea_orm",
+        "sqlite",
+        "postgres",
+        "pg_",
+        "/work/",
+        "/root/",
+        "/tmp/",
+        ".rs:",
+        "panicked",
+        "backtrace",
+        "database error",
+        "connection refused",
+    ] {
+        assert!(!lower.contains(needle), "an error response leaks `{needle}`: {text}");
+    }
+    for secret in [JWT_SECRET, DEMO_PASSWORD] {
+        assert!(!text.contains(secret), "an error response leaks a secret: {text}");
     }
 }
 
