@@ -306,21 +306,28 @@ fn respond<T: serde::Serialize>(
     response
 }
 
-/// The type of the operation a request will run, if the document names one unambiguously.
-fn operation_type(request: &mut Request) -> Option<OperationType> {
+/// The type and name of the operation a request will run, if the document names one
+/// unambiguously.
+fn operation_of(request: &mut Request) -> Option<(OperationType, Option<String>)> {
     let name = request.operation_name.clone();
     let document = request.parsed_query().ok()?;
     match (&document.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Single(op), name) => Some((op.node.ty, name)),
         (DocumentOperations::Multiple(ops), Some(name)) => ops
             .iter()
             .find(|(n, _)| n.as_str() == name)
-            .map(|(_, op)| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
+            .map(|(_, op)| (op.node.ty, Some(name))),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops
+            .iter()
+            .next()
+            .map(|(n, op)| (op.node.ty, Some(n.to_string()))),
         _ => None,
     }
+}
+
+/// The type of the operation a request will run, if the document names one unambiguously.
+fn operation_type(request: &mut Request) -> Option<OperationType> {
+    operation_of(request).map(|(ty, _)| ty)
 }
 
 /// Who sent a request and how they want the answer: what every operation of it shares.
@@ -427,12 +434,21 @@ async fn execute(caller: &Caller, mut request: Request, method: Method) -> (Resp
             StatusCode::METHOD_NOT_ALLOWED,
         );
     }
+    let (kind, name) = match operation_of(&mut request) {
+        Some((OperationType::Mutation, name)) => ("mutation", name),
+        Some((OperationType::Subscription, name)) => ("subscription", name),
+        Some((OperationType::Query, name)) => ("query", name),
+        None => ("query", None),
+    };
     let request = request.data(RequestState::new(
         app.clone(),
         viewer.clone(),
         request_id.clone(),
     ));
+    let started = std::time::Instant::now();
     let mut response = with_lang(lang, app.schema.execute(request)).await;
+    app.metrics
+        .graphql_operation(kind, name.as_deref(), started.elapsed().as_secs_f64());
     let request_failed = response.data == Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());

@@ -153,6 +153,19 @@ async fn readyz(State(state): State<Arc<AppState>>) -> Response {
 }
 
 async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    // The backend is checked first: the pool getters panic on the other kind.
+    let (size, idle) = match state.db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => {
+            let pool = state.db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle() as u32)
+        }
+        sea_orm::DbBackend::Postgres => {
+            let pool = state.db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle() as u32)
+        }
+        _ => (0, 0),
+    };
+    state.metrics.set_pool(size.saturating_sub(idle), idle);
     let mut response = state.metrics.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,

@@ -505,12 +505,30 @@ async fn secrets_never_reach_the_logs() {
     let (child, url, printed) = serve_logging_to(command, Stdio::from(log));
     let password = koiki::seed::demo::DEMO_PASSWORD;
     let sign_in = "mutation($e: String!, $p: String!) { signIn(input: { email: $e, password: $p }) { accessToken refreshToken } }";
-    let body = post(&url, None, sign_in, json!({ "e": "admin@pref-nara.example.jp", "p": password })).await;
-    let access = body["data"]["signIn"]["accessToken"].as_str().expect("access").to_owned();
-    let refresh = body["data"]["signIn"]["refreshToken"].as_str().expect("refresh").to_owned();
+    let body = post(
+        &url,
+        None,
+        sign_in,
+        json!({ "e": "admin@pref-nara.example.jp", "p": password }),
+    )
+    .await;
+    let access = body["data"]["signIn"]["accessToken"]
+        .as_str()
+        .expect("access")
+        .to_owned();
+    let refresh = body["data"]["signIn"]["refreshToken"]
+        .as_str()
+        .expect("refresh")
+        .to_owned();
     // A wrong password, a used token, a refresh, a bad token: every path that handles one.
     let wrong = "wrong-password-never-logged";
-    post(&url, None, sign_in, json!({ "e": "admin@pref-nara.example.jp", "p": wrong })).await;
+    post(
+        &url,
+        None,
+        sign_in,
+        json!({ "e": "admin@pref-nara.example.jp", "p": wrong }),
+    )
+    .await;
     post(&url, Some(&access), "{ viewer { roles } }", json!({})).await;
     let refreshed = post(
         &url,
@@ -519,8 +537,17 @@ async fn secrets_never_reach_the_logs() {
         json!({ "t": refresh }),
     )
     .await;
-    assert!(refreshed["data"]["refreshToken"]["accessToken"].is_string(), "{refreshed}");
-    post(&url, Some(&format!("{access}x")), "{ viewer { roles } }", json!({})).await;
+    assert!(
+        refreshed["data"]["refreshToken"]["accessToken"].is_string(),
+        "{refreshed}"
+    );
+    post(
+        &url,
+        Some(&format!("{access}x")),
+        "{ viewer { roles } }",
+        json!({}),
+    )
+    .await;
     assert!(stop(child).success());
     let logs = std::fs::read_to_string(&log_path).expect("logs");
     assert!(logs.lines().count() > 10, "the server logged: {logs}");

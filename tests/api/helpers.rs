@@ -431,10 +431,16 @@ pub fn assert_no_internals(body: &Value) {
         "database error",
         "connection refused",
     ] {
-        assert!(!lower.contains(needle), "an error response leaks `{needle}`: {text}");
+        assert!(
+            !lower.contains(needle),
+            "an error response leaks `{needle}`: {text}"
+        );
     }
     for secret in [JWT_SECRET, DEMO_PASSWORD] {
-        assert!(!text.contains(secret), "an error response leaks a secret: {text}");
+        assert!(
+            !text.contains(secret),
+            "an error response leaks a secret: {text}"
+        );
     }
 }
 

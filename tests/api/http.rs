@@ -415,6 +415,45 @@ async fn health_readiness_metrics_request_ids_and_security_headers() {
         assert!(metrics.contains("koiki_db_statements_total"), "{metrics}");
         assert!(metrics.contains("koiki_http_requests_total"), "{metrics}");
         assert!(app.metric("koiki_db_statements_total").await > 0.0);
+        // Operations by type and name, with a latency histogram; errors by code; the pool.
+        app.gql(
+            "query Kanazawa { organization(code: \"172014\") { name } }",
+            json!({}),
+        )
+        .await;
+        app.gql("{ organization(code: \"172015\") { name } }", json!({}))
+            .await;
+        let count = app
+            .metric(r#"koiki_graphql_operations_count{type="query",name="Kanazawa"}"#)
+            .await;
+        assert_eq!(count, 1.0);
+        assert!(
+            app.metric(r#"koiki_graphql_operations_count{type="query",name="-"}"#)
+                .await
+                > 0.0
+        );
+        assert!(
+            app.metric(r#"koiki_graphql_errors_total{code="VALIDATION"}"#)
+                .await
+                >= 1.0
+        );
+        let metrics = app
+            .client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("text");
+        for name in [
+            "koiki_db_pool_in_use",
+            "koiki_db_pool_idle",
+            "koiki_subscriptions_open",
+        ] {
+            assert!(metrics.contains(name), "{name}: {metrics}");
+        }
+        assert!(app.metric("koiki_db_pool_idle").await >= 1.0, "{metrics}");
     })
     .await;
 }
