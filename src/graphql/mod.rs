@@ -13,6 +13,7 @@ use async_graphql::{Context, EmptySubscription, ID, Interface, MergedObject, Obj
 use sea_orm::DatabaseConnection;
 
 use crate::app::AppState;
+use crate::audit::graphql::AuditQuery;
 use crate::auth::Viewer;
 use crate::auth::graphql::{AuthMutation, AuthQuery, User};
 use crate::error::{AppError, Invalid};
@@ -126,7 +127,7 @@ async fn load_node(ctx: &Context<'_>, field: &str, id: &ID) -> Result<Option<Nod
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(OrganizationsQuery, AuthQuery, NodeQuery);
+pub struct Query(OrganizationsQuery, AuthQuery, AuditQuery, NodeQuery);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(AuthMutation);

@@ -2,6 +2,7 @@
 //! `KOIKI_TEST_DATABASE_URL`) PostgreSQL.
 
 mod access;
+mod audit;
 mod auth;
 mod cli;
 mod faults;
