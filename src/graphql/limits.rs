@@ -38,6 +38,7 @@ impl Default for Limits {
 /// A limit a document goes over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exceeded {
+    Depth { found: usize, max: usize },
     Aliases { found: usize, max: usize },
     Directives { found: usize, max: usize },
     Tokens { max: usize },
@@ -46,6 +47,7 @@ pub enum Exceeded {
 impl Exceeded {
     pub fn code(self) -> &'static str {
         match self {
+            Self::Depth { .. } => "QUERY_TOO_DEEP",
             Self::Aliases { .. } => "TOO_MANY_ALIASES",
             Self::Directives { .. } => "TOO_MANY_DIRECTIVES",
             Self::Tokens { .. } => "TOO_MANY_TOKENS",
@@ -55,6 +57,12 @@ impl Exceeded {
     /// What the client is told.
     pub fn message(self, lang: Lang) -> String {
         match (self, lang) {
+            (Self::Depth { found, max }, Lang::En) => {
+                format!("The query nests {found} levels deep; at most {max} are allowed.")
+            }
+            (Self::Depth { found, max }, Lang::Ja) => {
+                format!("クエリの入れ子が{found}段あります。上限は{max}段です。")
+            }
             (Self::Aliases { found, max }, Lang::En) => {
                 format!("The document has {found} aliased fields; at most {max} are allowed.")
             }
@@ -122,9 +130,62 @@ fn walk(set: &SelectionSet, counts: &mut Counts) {
     }
 }
 
-/// Checks a parsed document against the alias and directive limits. Fragments count once
-/// each, where defined.
+/// The nesting depth of a selection set, fragments expanded. Introspection (`__schema`,
+/// `__type`) does not count: tools' standard introspection query nests `ofType` deeper than
+/// any data query needs, and costs no database work. A fragment that spreads itself (which
+/// validation refuses later) is not followed twice.
+fn depth<'a>(
+    set: &'a SelectionSet,
+    document: &'a ExecutableDocument,
+    visiting: &mut Vec<&'a str>,
+) -> usize {
+    let mut deepest = 0;
+    for item in &set.items {
+        let d = match &item.node {
+            Selection::Field(field) => {
+                if field.node.name.node.starts_with("__") {
+                    0
+                } else {
+                    1 + depth(&field.node.selection_set.node, document, visiting)
+                }
+            }
+            Selection::InlineFragment(inline) => {
+                depth(&inline.node.selection_set.node, document, visiting)
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                match document.fragments.get(name) {
+                    Some(fragment) if !visiting.contains(&name) => {
+                        visiting.push(name);
+                        let d = depth(&fragment.node.selection_set.node, document, visiting);
+                        visiting.pop();
+                        d
+                    }
+                    _ => 0,
+                }
+            }
+        };
+        deepest = deepest.max(d);
+    }
+    deepest
+}
+
+/// Checks a parsed document against the depth, alias and directive limits. Fragments count
+/// once each, where defined, for aliases and directives, and where spread for depth.
 pub fn check(document: &ExecutableDocument, limits: &Limits) -> Result<(), Exceeded> {
+    for (_, operation) in document.operations.iter() {
+        let found = depth(
+            &operation.node.selection_set.node,
+            document,
+            &mut Vec::new(),
+        );
+        if found > limits.depth {
+            return Err(Exceeded::Depth {
+                found,
+                max: limits.depth,
+            });
+        }
+    }
     let mut counts = Counts::default();
     for (_, operation) in document.operations.iter() {
         counts.directives += operation.node.directives.len();
@@ -172,6 +233,38 @@ mod tests {
 
     fn check(document: &ExecutableDocument) -> Result<(), Exceeded> {
         super::check(document, &LIMITS)
+    }
+
+    #[test]
+    fn depth_counts_fields_through_fragments_but_not_introspection() {
+        let nested = |n: usize| {
+            let mut q = "name".to_owned();
+            for _ in 1..n {
+                q = format!("prefecture {{ {q} }}");
+            }
+            q
+        };
+        let ten = parse_query(format!("{{ {} }}", nested(10))).expect("parses");
+        assert_eq!(check(&ten), Ok(()));
+        let eleven = parse_query(format!("{{ {} }}", nested(11))).expect("parses");
+        assert_eq!(check(&eleven), Err(Exceeded::Depth { found: 11, max: 10 }));
+        let via_fragment = parse_query(format!(
+            "{{ a {{ ...F }} }} fragment F on T {{ {} }}",
+            nested(10)
+        ))
+        .expect("parses");
+        assert_eq!(
+            check(&via_fragment),
+            Err(Exceeded::Depth { found: 11, max: 10 })
+        );
+        let introspection = parse_query(format!(
+            "{{ __schema {{ types {{ {} }} }} __typename }}",
+            nested(30)
+        ))
+        .expect("parses");
+        assert_eq!(check(&introspection), Ok(()));
+        let cycle = parse_query("{ ...F } fragment F on Query { a { ...F } }").expect("parses");
+        assert_eq!(check(&cycle), Ok(()));
     }
 
     #[test]

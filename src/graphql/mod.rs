@@ -134,6 +134,9 @@ pub struct Mutation(AuthMutation);
 
 pub type KoikiSchema = Schema<Query, Mutation, EmptySubscription>;
 
+/// How deep the standard introspection query of GraphiQL and code generators nests.
+const INTROSPECTION_DEPTH: usize = 16;
+
 /// How the schema behaves beyond its types: limits, introspection, suggestions.
 #[derive(Clone, Copy, Debug)]
 pub struct SchemaOptions {
@@ -158,8 +161,10 @@ impl Default for SchemaOptions {
 /// The schema with its limits. State is supplied per request, so the same schema serves
 /// every request and prints the SDL without a database.
 pub fn build_schema(options: &SchemaOptions) -> KoikiSchema {
+    // Depth is checked before execution by `limits::check`, which leaves introspection out;
+    // the schema's own depth limit (which counts it) is only a backstop for that.
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(options.limits.depth)
+        .limit_depth(options.limits.depth.max(INTROSPECTION_DEPTH))
         .limit_complexity(options.limits.complexity);
     if !options.introspection {
         builder = builder.disable_introspection();

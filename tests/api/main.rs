@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod cli;
 mod faults;
+mod fuzz;
 mod helpers;
 mod http;
 mod organizations;
