@@ -200,7 +200,7 @@ pub async fn post(
     match batch {
         BatchRequest::Single(request) => {
             let (response, status) = execute(&caller, request, Method::POST).await;
-            respond(status, media, &response)
+            respond(status, media, &body_of(response))
         }
         BatchRequest::Batch(requests) => {
             if app.config.max_batch == 0
@@ -222,7 +222,7 @@ pub async fn post(
             }
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
-                responses.push(execute(&caller, request, Method::POST).await.0);
+                responses.push(body_of(execute(&caller, request, Method::POST).await.0));
             }
             respond(StatusCode::OK, media, &responses)
         }
@@ -266,12 +266,26 @@ pub async fn get(
     };
     let (response, status) = execute(&caller, request, Method::GET).await;
     if status == StatusCode::METHOD_NOT_ALLOWED {
-        let mut r = respond(status, MediaType::Json, &response);
+        let mut r = respond(status, MediaType::Json, &body_of(response));
         r.headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return r;
     }
-    respond(status, media, &response)
+    respond(status, media, &body_of(response))
+}
+
+/// A response as its JSON body. A request that failed before execution (it did not parse,
+/// validate or pass a limit) has no `data` entry at all, as the GraphQL-over-HTTP
+/// specification asks, rather than `"data": null`.
+fn body_of(response: Response) -> serde_json::Value {
+    let not_executed = response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = serde_json::to_value(&response).unwrap_or_default();
+    if not_executed && let Some(object) = body.as_object_mut() {
+        object.remove("data");
+    }
+    body
 }
 
 fn not_acceptable() -> axum::response::Response {

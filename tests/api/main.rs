@@ -9,5 +9,6 @@ mod faults;
 mod fuzz;
 mod helpers;
 mod http;
+mod interop;
 mod organizations;
 mod schema;
