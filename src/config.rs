@@ -201,6 +201,11 @@ pub struct ConfigArgs {
     /// the peer address of the connection.
     #[arg(long, env = "KOIKI_CLIENT_IP_HEADER", global = true)]
     pub client_ip_header: Option<String>,
+    /// Browser origins allowed to call the API cross-site (CORS), comma-separated, e.g.
+    /// `https://portal.pref.nara.example.jp`; requests from other origins get no CORS
+    /// headers (so browsers refuse them). Empty: no cross-site browser access.
+    #[arg(long, env = "KOIKI_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
     /// Longest a request may take before the server answers 408.
     #[arg(long, env = "KOIKI_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s", global = true)]
     pub request_timeout: Duration,
@@ -242,6 +247,7 @@ pub struct Config {
     pub rate_limit_per_ip: u32,
     pub rate_limit_per_client: u32,
     pub client_ip_header: Option<axum::http::HeaderName>,
+    pub cors_origins: Vec<axum::http::HeaderValue>,
     pub request_timeout: Duration,
     pub shutdown_grace: Duration,
     pub demo: bool,
@@ -314,6 +320,23 @@ impl ConfigArgs {
                 }
             },
         };
+        let mut cors_origins = Vec::new();
+        for origin in self
+            .cors_origins
+            .iter()
+            .map(|o| o.trim())
+            .filter(|o| !o.is_empty())
+        {
+            let well_formed = (origin.starts_with("https://") || origin.starts_with("http://"))
+                && !origin.trim_end_matches('/').contains(['*', ' '])
+                && origin.matches('/').count() == 2;
+            match axum::http::HeaderValue::from_str(origin) {
+                Ok(value) if well_formed => cors_origins.push(value),
+                _ => problems.push(format!(
+                    "KOIKI_CORS_ORIGINS: `{origin}` is not an origin like https://portal.example.jp"
+                )),
+            }
+        }
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
@@ -344,6 +367,7 @@ impl ConfigArgs {
             rate_limit_per_ip: self.rate_limit_per_ip,
             rate_limit_per_client: self.rate_limit_per_client,
             client_ip_header,
+            cors_origins,
             request_timeout: self.request_timeout,
             shutdown_grace: self.shutdown_grace,
             demo,

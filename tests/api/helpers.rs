@@ -97,6 +97,7 @@ pub fn test_config(database_url: String, data_dir: PathBuf) -> Config {
         rate_limit_per_ip: 0,
         rate_limit_per_client: 0,
         client_ip_header: None,
+        cors_origins: Vec::new(),
         request_timeout: Duration::from_secs(10),
         shutdown_grace: Duration::from_secs(2),
         demo: true,

@@ -488,3 +488,80 @@ async fn error_responses_never_carry_internals() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn cors_answers_configured_origins_only() {
+    let portal = "https://portal.pref.nara.example.jp";
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.cors_origins = vec![reqwest::header::HeaderValue::from_static(portal)];
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "content-type, authorization",
+            )
+            .send()
+    };
+    let allowed = preflight(portal).await.expect("sent");
+    let headers = allowed.headers();
+    assert_eq!(headers["access-control-allow-origin"], portal);
+    let methods = headers["access-control-allow-methods"]
+        .to_str()
+        .expect("ascii");
+    assert!(methods.contains("POST"), "{methods}");
+    let allowed_headers = headers["access-control-allow-headers"]
+        .to_str()
+        .expect("ascii")
+        .to_ascii_lowercase();
+    assert!(
+        allowed_headers.contains("authorization"),
+        "{allowed_headers}"
+    );
+
+    let refused = preflight("https://evil.example.com").await.expect("sent");
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    let post = |origin: &'static str| {
+        app.client
+            .post(app.url("/graphql"))
+            .header("Origin", origin)
+            .json(&json!({ "query": QUERY }))
+            .send()
+    };
+    let response = post(portal).await.expect("sent");
+    assert_eq!(response.headers()["access-control-allow-origin"], portal);
+    let response = post("https://evil.example.com").await.expect("sent");
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    // Without configured origins nobody gets CORS headers.
+    let closed = TestApp::spawn(Backend::Sqlite).await;
+    let response = closed
+        .client
+        .post(closed.url("/graphql"))
+        .header("Origin", portal)
+        .json(&json!({ "query": QUERY }))
+        .send()
+        .await
+        .expect("sent");
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
