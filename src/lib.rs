@@ -11,6 +11,7 @@ pub mod auth;
 pub mod backup;
 pub mod config;
 pub mod db;
+pub mod dump;
 pub mod error;
 pub mod fiscal;
 pub mod graphql;

@@ -564,3 +564,123 @@ async fn secrets_never_reach_the_logs() {
     // The demo password is printed once, on purpose, for the newcomer; never in the logs.
     assert!(!logs.contains(password), "the demo password is in the logs");
 }
+
+/// Runs `koiki` with `stdin` as standard input; returns (success, stdout, stderr).
+fn koiki_with_input(mut command: Command, stdin: &[u8]) -> (bool, Vec<u8>, String) {
+    use std::io::Write;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // A command that refuses early stops reading: a broken pipe here is its answer.
+    let _ = child.stdin.take().expect("stdin").write_all(stdin);
+    let output = child.wait_with_output().expect("finished");
+    (
+        output.status.success(),
+        output.stdout,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the_same() {
+    use sea_orm::sqlx::{self, Connection};
+    let source = tempfile::tempdir().expect("tempdir");
+    let seeded = koiki(source.path())
+        .args(["seed", "--demo"])
+        .output()
+        .expect("runs");
+    assert!(seeded.status.success());
+    let mut export = koiki(source.path());
+    export.arg("export");
+    let (ok, dump, stderr) = koiki_with_input(export, b"");
+    assert!(ok, "{stderr}");
+    let text = String::from_utf8(dump.clone()).expect("utf-8");
+    assert!(
+        text.lines().count() > 1800,
+        "{} lines",
+        text.lines().count()
+    );
+    assert!(text.starts_with(r#"{"format":"koiki-dump","version":1,"#));
+
+    // Into another SQLite file, and back out.
+    let target = tempfile::tempdir().expect("tempdir");
+    let mut import = koiki(target.path());
+    import.arg("import");
+    let (ok, _, stderr) = koiki_with_input(import, &dump);
+    assert!(ok, "{stderr}");
+    let mut again = koiki(target.path());
+    again.arg("export");
+    let (ok, second, stderr) = koiki_with_input(again, b"");
+    assert!(ok, "{stderr}");
+    assert!(dump == second, "SQLite → SQLite changed the dump");
+
+    // A non-empty target is refused; --replace replaces it, all or nothing.
+    let mut refused = koiki(target.path());
+    refused.arg("import");
+    let (ok, _, stderr) = koiki_with_input(refused, &dump);
+    assert!(!ok && stderr.contains("not empty"), "{stderr}");
+    let mut broken = dump.clone();
+    broken.extend_from_slice(b"{\"table\":\"users\",\"row\":{\"id\":\"not-a-uuid\"}}\n");
+    let mut replace = koiki(target.path());
+    replace.args(["import", "--replace"]);
+    let (ok, _, _) = koiki_with_input(replace, &broken);
+    assert!(!ok, "a broken dump is refused");
+    let mut unchanged = koiki(target.path());
+    unchanged.arg("export");
+    let (_, after_failure, _) = koiki_with_input(unchanged, b"");
+    assert!(
+        dump == after_failure,
+        "a failed import left the target as it was"
+    );
+
+    // A dump of a newer format is refused, naming the versions.
+    let newer = text.replacen(r#""version":1"#, r#""version":99"#, 1);
+    let empty = tempfile::tempdir().expect("tempdir");
+    let mut import = koiki(empty.path());
+    import.arg("import");
+    let (ok, _, stderr) = koiki_with_input(import, newer.as_bytes());
+    assert!(
+        !ok && stderr.contains("99") && stderr.contains("version 1"),
+        "{stderr}"
+    );
+
+    // Into PostgreSQL and back out: the same file.
+    let Ok(admin) = std::env::var("KOIKI_TEST_DATABASE_URL") else {
+        return;
+    };
+    let name = format!("koiki_dump_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("admin");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("drop");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create");
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let url = format!("{base}/{name}");
+    let mut import = koiki(empty.path());
+    import.env("DATABASE_URL", &url).arg("import");
+    let (ok, _, stderr) = koiki_with_input(import, &dump);
+    assert!(ok, "{stderr}");
+    let mut export = koiki(empty.path());
+    export.env("DATABASE_URL", &url).arg("export");
+    let (ok, from_postgres, stderr) = koiki_with_input(export, b"");
+    assert!(ok, "{stderr}");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("drop");
+    assert!(
+        dump == from_postgres,
+        "SQLite → PostgreSQL changed the dump"
+    );
+}
