@@ -218,8 +218,15 @@ fn with_database(url: &str, name: &str) -> String {
 
 /// A database for one test, removed when the test ends.
 enum TestDatabase {
-    Sqlite { _dir: tempfile::TempDir },
-    Postgres { admin: String, name: String },
+    Sqlite {
+        _dir: tempfile::TempDir,
+    },
+    Postgres {
+        admin: String,
+        name: String,
+    },
+    /// Another server's database, which that server removes.
+    Borrowed,
 }
 
 impl Drop for TestDatabase {
@@ -311,6 +318,27 @@ impl TestApp {
             state,
             _shutdown: tx,
             _database: database,
+        }
+    }
+
+    /// A second server on this server's database, as another instance behind the same load
+    /// balancer would be.
+    pub async fn sibling(&self) -> TestApp {
+        let config = self.state.config.clone();
+        let app = App::build(config).await.expect("second server builds");
+        let base_url = format!("http://{}", app.local_addr());
+        let state = app.state();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run(async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            backend: self.backend,
+            base_url,
+            client: reqwest::Client::new(),
+            state,
+            _shutdown: tx,
+            _database: TestDatabase::Borrowed,
         }
     }
 

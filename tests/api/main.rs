@@ -11,4 +11,5 @@ mod helpers;
 mod http;
 mod interop;
 mod organizations;
+mod scale;
 mod schema;
