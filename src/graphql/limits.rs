@@ -5,8 +5,88 @@
 //! megabyte of `{a a a a …}` costs the parser before any other limit applies.
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Value as ConstValue, Variables};
 
+use crate::error::{AppError, Invalid};
 use crate::i18n::Lang;
+
+/// Longest string accepted anywhere in a request, in characters: a backstop under the
+/// tighter limit each field sets for itself.
+pub const MAX_STRING_CHARS: usize = 50_000;
+
+/// A string from a request is acceptable text: not longer than [`MAX_STRING_CHARS`], and
+/// free of control characters other than tab and line breaks (NUL included: PostgreSQL
+/// refuses it, SQLite would store it).
+fn check_text(field: &str, text: &str) -> Result<(), AppError> {
+    if text.chars().count() > MAX_STRING_CHARS {
+        return Err(AppError::invalid(
+            field,
+            Invalid::TooLong {
+                max: MAX_STRING_CHARS,
+            },
+        ));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::invalid(field, Invalid::ControlCharacters));
+    }
+    Ok(())
+}
+
+fn check_const(field: &str, value: &ConstValue) -> Result<(), AppError> {
+    match value {
+        ConstValue::String(text) => check_text(field, text),
+        ConstValue::List(items) => items.iter().try_for_each(|v| check_const(field, v)),
+        ConstValue::Object(fields) => fields
+            .iter()
+            .try_for_each(|(name, v)| check_const(&format!("{field}.{name}"), v)),
+        _ => Ok(()),
+    }
+}
+
+fn check_literals(set: &SelectionSet) -> Result<(), AppError> {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => {
+                for (name, value) in &field.node.arguments {
+                    // Variables in the literal are checked with the variables themselves.
+                    let literal = value
+                        .node
+                        .clone()
+                        .into_const_with(|_| Ok::<_, ()>(ConstValue::Null))
+                        .unwrap_or_default();
+                    check_const(name.node.as_str(), &literal)?;
+                }
+                check_literals(&field.node.selection_set.node)?;
+            }
+            Selection::InlineFragment(inline) => check_literals(&inline.node.selection_set.node)?,
+            Selection::FragmentSpread(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Checks every string of a request, in its variables and in the document's literals, with
+/// [`check_text`]; the error names the variable or argument.
+pub fn check_strings(document: &ExecutableDocument, variables: &Variables) -> Result<(), AppError> {
+    for (name, value) in variables.iter() {
+        check_const(name.as_str(), value)?;
+    }
+    for (_, operation) in document.operations.iter() {
+        for variable in &operation.node.variable_definitions {
+            if let Some(default) = &variable.node.default_value {
+                check_const(variable.node.name.node.as_str(), &default.node)?;
+            }
+        }
+        check_literals(&operation.node.selection_set.node)?;
+    }
+    for fragment in document.fragments.values() {
+        check_literals(&fragment.node.selection_set.node)?;
+    }
+    Ok(())
+}
 
 /// The document limits, all configurable (see `Config`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,6 +345,24 @@ mod tests {
         assert_eq!(check(&introspection), Ok(()));
         let cycle = parse_query("{ ...F } fragment F on Query { a { ...F } }").expect("parses");
         assert_eq!(check(&cycle), Ok(()));
+    }
+
+    #[test]
+    fn strings_in_variables_and_literals_are_checked() {
+        let ok = parse_query("{ a(s: \"金沢\\n市\") }").expect("parses");
+        assert!(check_strings(&ok, &Variables::default()).is_ok());
+        let nul = parse_query("{ a(input: { name: \"a\\u0000b\" }) }").expect("parses");
+        let err = check_strings(&nul, &Variables::default()).expect_err("refused");
+        assert!(matches!(err, AppError::Validation { ref field, .. } if field == "input.name"));
+        let vars = Variables::from_json(serde_json::json!({ "f": { "search": "x\u{7}" } }));
+        let plain = parse_query("query($f: F) { a(f: $f) }").expect("parses");
+        let err = check_strings(&plain, &vars).expect_err("refused");
+        assert!(matches!(err, AppError::Validation { ref field, .. } if field == "f.search"));
+        let long =
+            Variables::from_json(serde_json::json!({ "s": "あ".repeat(MAX_STRING_CHARS + 1) }));
+        assert!(check_strings(&plain, &long).is_err());
+        let fine = Variables::from_json(serde_json::json!({ "s": "あ".repeat(MAX_STRING_CHARS) }));
+        assert!(check_strings(&plain, &fine).is_ok());
     }
 
     #[test]

@@ -421,6 +421,28 @@ async fn execute(caller: &Caller, mut request: Request, method: Method) -> (Resp
                 .and_then(|d| limits::check(d, limits).err())
         }
     };
+    let strings = if exceeded.is_none() {
+        // The document is parsed (and cached in the request) by now; the variables are
+        // taken out for the check only because the parse borrows the request.
+        let variables = std::mem::take(&mut request.variables);
+        let checked = match request.parsed_query() {
+            Ok(document) => limits::check_strings(document, &variables),
+            Err(_) => Ok(()),
+        };
+        request.variables = variables;
+        checked
+    } else {
+        Ok(())
+    };
+    if let Err(invalid) = strings {
+        let error = invalid.into_graphql(lang);
+        let mut server_error = ServerError::new(error.message, None);
+        server_error.extensions = error.extensions;
+        return (
+            Response::from_errors(vec![server_error]),
+            request_error_status,
+        );
+    }
     if let Some(exceeded) = exceeded {
         let mut error = ServerError::new(exceeded.message(lang), None);
         error

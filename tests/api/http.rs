@@ -565,3 +565,42 @@ async fn cors_answers_configured_origins_only() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn control_characters_and_endless_strings_are_refused_anywhere_in_a_request() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let body = app
+        .gql(
+            "query($s: String!) { organizations(filter: { search: $s }) { totalCount } }",
+            json!({ "s": "金沢\u{0}" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "VALIDATION", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "s", "{body}");
+    let body = app
+        .gql(
+            "{ organizations(filter: { search: \"a\\u0007\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "VALIDATION", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "filter.search",
+        "{body}"
+    );
+    let body = app
+        .gql(
+            "mutation($e: String!) { signIn(input: { email: $e, password: \"x\" }) { accessToken } }",
+            json!({ "e": "あ".repeat(50_001) }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "VALIDATION", "{body}");
+    // Line breaks and tabs are text where a field allows them (a password does).
+    let body = app
+        .gql(
+            "mutation($p: String!) { signIn(input: { email: \"admin@pref-nara.example.jp\", password: $p }) { accessToken } }",
+            json!({ "p": "two\tlines\n" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "UNAUTHENTICATED", "{body}");
+}
