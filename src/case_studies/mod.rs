@@ -470,17 +470,19 @@ async fn claim(
     })
 }
 
-/// Writes the changed case, keeping the previous version first when the case is published.
+/// Writes the changed case. A change of content (`edit`) to a published case keeps the
+/// previous version first; a change of state does not.
 async fn save(
     txn: &DatabaseTransaction,
     actor: &Actor,
     action: &'static str,
+    edit: bool,
     before: case_study::Model,
     mut after: case_study::Model,
     keywords_before: &[keyword::Model],
 ) -> AppResult<case_study::Model> {
     let now = Utc::now();
-    if before.status == CaseStatus::Published {
+    if edit && before.status == CaseStatus::Published {
         case_study_version::Entity::insert(case_study_version::ActiveModel {
             id: Set(Uuid::now_v7()),
             case_study_id: Set(before.id),
@@ -551,6 +553,7 @@ pub async fn update(
         &txn,
         actor,
         "case_study.update",
+        true,
         before,
         after,
         &keywords_before,
@@ -602,7 +605,7 @@ pub(crate) async fn publish_claimed(
     after.status = CaseStatus::Published;
     after.published_at = Some(before.published_at.unwrap_or(now));
     after.fiscal_year = Some(before.fiscal_year.unwrap_or(fiscal::of_instant(now)));
-    save(txn, actor, "case_study.publish", before, after, &keywords).await
+    save(txn, actor, "case_study.publish", false, before, after, &keywords).await
 }
 
 /// Withdraws a draft or a published case: kept, read-only, out of the index.
@@ -627,7 +630,16 @@ pub async fn archive(
     let keywords = keywords_of(&txn, id).await?;
     let mut after = before.clone();
     after.status = CaseStatus::Archived;
-    let saved = save(&txn, actor, "case_study.archive", before, after, &keywords).await?;
+    let saved = save(
+        &txn,
+        actor,
+        "case_study.archive",
+        false,
+        before,
+        after,
+        &keywords,
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -665,6 +677,7 @@ pub async fn add_follow_up(
         &txn,
         actor,
         "case_study.add_follow_up",
+        true,
         before,
         after,
         &keywords,

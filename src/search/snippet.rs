@@ -184,14 +184,16 @@ mod tests {
         let body = format!(
             "{}研修だけの話。{}OJTと研修を組み合わせた。{}",
             "前置き".repeat(30),
-            "中略".repeat(40),
-            "後略".repeat(40)
+            "中略".repeat(80),
+            "後略".repeat(80)
         );
-        let text = marked(&snippet(&body, Some(&q)));
+        let fragments = snippet(&body, Some(&q));
+        let plain: String = fragments.iter().map(|f| f.text.as_str()).collect();
+        assert!(plain.chars().count() <= WIDTH + 2, "{plain}");
+        let text = marked(&fragments);
         assert!(text.starts_with('…') && text.ends_with('…'), "{text}");
         assert!(text.contains("[OJT]と[研修]を組み合わせた"), "{text}");
         assert!(!text.contains("研修]だけ"), "{text}");
-        assert!(text.chars().count() <= WIDTH + 2, "{text}");
     }
 
     #[test]

@@ -3,8 +3,10 @@
 
 mod access;
 mod auth;
+mod case_studies;
 mod cli;
 mod helpers;
 mod http;
 mod organizations;
 mod schema;
+mod search;
