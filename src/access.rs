@@ -403,7 +403,11 @@ mod tests {
     fn case_studies_are_read_by_their_audience_once_published_and_by_the_owner_always() {
         let role_sets: [&[Role]; 4] = [&[Role::Member], &[Role::Editor], &[Role::Advisor], &[]];
         let mut checked = 0;
-        for status in [CaseStatus::Draft, CaseStatus::Published, CaseStatus::Archived] {
+        for status in [
+            CaseStatus::Draft,
+            CaseStatus::Published,
+            CaseStatus::Archived,
+        ] {
             for audience in AUDIENCES {
                 let (anon, facts) = viewer(None, &[]);
                 assert_eq!(

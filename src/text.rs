@@ -55,8 +55,7 @@ pub fn fold_with_offsets(input: &str) -> Vec<(char, usize, usize)> {
 }
 
 fn is_combining(c: char) -> bool {
-    matches!(c, '\u{FF9E}' | '\u{FF9F}')
-        || unicode_normalization::char::is_combining_mark(c)
+    matches!(c, '\u{FF9E}' | '\u{FF9F}') || unicode_normalization::char::is_combining_mark(c)
 }
 
 /// Half-width katakana (as in the Ministry's code list) to full-width.

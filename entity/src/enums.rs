@@ -193,7 +193,7 @@ pub enum CouncilMemberRole {
     Serialize,
     Deserialize,
 )]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum PopulationBand {
     /// 1万人未満: fewer than 10,000 people.

@@ -43,8 +43,11 @@ enum SearchDocuments {
     UpdatedAt,
 }
 
-/// PostgreSQL: the weighted `tsvector` of the two term columns, and its GIN index.
+/// PostgreSQL: room for the longest population band (`FROM_100K_TO_300K` has 17 letters; the
+/// column was made 16 wide), the weighted `tsvector` of the two term columns, and its GIN
+/// index. (SQLite does not enforce `varchar` lengths.)
 const POSTGRES_UP: &[&str] = &[
+    "ALTER TABLE case_studies ALTER COLUMN population_band TYPE varchar(24)",
     "ALTER TABLE search_documents ADD COLUMN terms tsvector GENERATED ALWAYS AS \
      (setweight(to_tsvector('simple'::regconfig, title_terms), 'A') || \
       setweight(to_tsvector('simple'::regconfig, body_terms), 'D')) STORED",
@@ -72,6 +75,11 @@ const SQLITE_UP: &[&str] = &[
        VALUES (new.id, new.title_terms, new.body_terms); \
      END",
 ];
+
+/// Back to 16 characters: fails while a case is in the 100k–300k band, rather than cutting
+/// its value short.
+const POSTGRES_DOWN: &[&str] =
+    &["ALTER TABLE case_studies ALTER COLUMN population_band TYPE varchar(16)"];
 
 const SQLITE_DOWN: &[&str] = &[
     "DROP TRIGGER IF EXISTS search_documents_au",
@@ -163,6 +171,9 @@ impl MigrationTrait for Migration {
         }
         // The tsvector column and its index go with the table on PostgreSQL.
         drop_tables(manager, [SearchDocuments::Table]).await?;
+        if manager.get_database_backend() == DatabaseBackend::Postgres {
+            run_all(manager, POSTGRES_DOWN).await?;
+        }
         manager
             .alter_table(
                 Table::alter()

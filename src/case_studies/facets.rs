@@ -9,8 +9,8 @@ use entity::enums::{CaseStage, PopulationBand};
 use entity::{case_study, case_study_keyword, keyword, organization};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, SimpleExpr};
 use sea_orm::{
-    DatabaseConnection, FromQueryResult, JoinType, Order, QueryOrder, QuerySelect,
-    RelationTrait, Select, TryGetableMany,
+    DatabaseConnection, FromQueryResult, JoinType, Order, QueryOrder, QuerySelect, RelationTrait,
+    Select, TryGetableMany,
 };
 use uuid::Uuid;
 
@@ -72,10 +72,10 @@ impl Facets {
 
     /// Cases per prefecture (a prefecture's own cases count for it).
     pub async fn prefectures(&self, db: &DatabaseConnection) -> AppResult<Vec<(Uuid, i64)>> {
-        let select = self
-            .select
-            .clone()
-            .join(JoinType::InnerJoin, case_study::Relation::Organization.def());
+        let select = self.select.clone().join(
+            JoinType::InnerJoin,
+            case_study::Relation::Organization.def(),
+        );
         let prefecture = Func::coalesce([
             Expr::col((organization::Entity, organization::Column::PrefectureId)),
             Expr::col((organization::Entity, organization::Column::Id)),

@@ -148,8 +148,7 @@ impl CaseStudyFilter {
             condition = condition.add(Column::OrganizationId.in_subquery(organization));
         }
         if !self.population_bands.is_empty() {
-            condition =
-                condition.add(Column::PopulationBand.is_in(self.population_bands.clone()));
+            condition = condition.add(Column::PopulationBand.is_in(self.population_bands.clone()));
         }
         if !self.stages.is_empty() {
             condition = condition.add(Column::Stage.is_in(self.stages.clone()));
@@ -224,7 +223,8 @@ async fn similar_condition(db: &DatabaseConnection, similar: &SimilarTo) -> AppR
                 .prefecture_code()
                 .unwrap_or_else(|| similar.organization.as_str().to_owned()),
         )?;
-        condition = condition.add(case_study::Column::OrganizationId.in_subquery(in_prefecture(&prefecture)));
+        condition = condition
+            .add(case_study::Column::OrganizationId.in_subquery(in_prefecture(&prefecture)));
     }
     Ok(condition)
 }

@@ -19,9 +19,7 @@ use super::record::{CaseStudyDetails, Contact, FollowUp};
 use super::{CaseStudyChanges, parse_contact, parse_details};
 use crate::access;
 use crate::error::{AppError, AppResult};
-use crate::graphql::pagination::{
-    self, OrderDirection, PageArgs, Sort, Sorted, TotalCount,
-};
+use crate::graphql::pagination::{self, OrderDirection, PageArgs, Sort, Sorted, TotalCount};
 use crate::graphql::scalars::{Date, DateTime as DateTimeScalar};
 use crate::graphql::{ids, state};
 use crate::organizations::graphql::{Council, Organization};
@@ -413,10 +411,7 @@ impl CaseStudyFacets {
             .await?;
         Ok(keyword_facets(rows))
     }
-    async fn prefectures(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<PrefectureFacet>> {
+    async fn prefectures(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PrefectureFacet>> {
         let s = state(ctx);
         let counts = self.0.prefectures(&s.db).await?;
         let found = s
@@ -634,7 +629,11 @@ pub struct CaseStudiesQuery;
 #[Object]
 impl CaseStudiesQuery {
     /// One case study; null when there is none or you may not see it.
-    async fn case_study(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<CaseStudy>> {
+    async fn case_study(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> async_graphql::Result<Option<CaseStudy>> {
         let id = ids::decode("id", TYPE, &id)?;
         Ok(load(ctx, id).await?)
     }
@@ -794,10 +793,7 @@ impl CaseStudiesQuery {
 
 /// A case by id through the request's loader (sharing rules applied).
 pub async fn load(ctx: &Context<'_>, id: Uuid) -> AppResult<Option<CaseStudy>> {
-    let found = state(ctx)
-        .case_studies
-        .load_one(CaseStudyId(id))
-        .await?;
+    let found = state(ctx).case_studies.load_one(CaseStudyId(id)).await?;
     found.map(CaseStudy::new).transpose()
 }
 
@@ -938,8 +934,15 @@ impl CaseStudiesMutation {
         let id = ids::decode("input.id", TYPE, &input.id)?;
         let changes = input.content.into_changes()?;
         payload(
-            super::update(&s.db, &s.viewer, &s.actor(), id, input.expected_version, changes)
-                .await?,
+            super::update(
+                &s.db,
+                &s.viewer,
+                &s.actor(),
+                id,
+                input.expected_version,
+                changes,
+            )
+            .await?,
         )
     }
 

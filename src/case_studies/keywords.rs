@@ -28,10 +28,7 @@ pub fn normalise(raw: &str) -> String {
 
 /// The keyword as shown: as written, without the leading `#` and surrounding spaces.
 pub fn label(raw: &str) -> String {
-    raw.trim()
-        .trim_start_matches(['#', '＃'])
-        .trim()
-        .to_owned()
+    raw.trim().trim_start_matches(['#', '＃']).trim().to_owned()
 }
 
 /// Checks keyword input; returns (normalised name, label) pairs without duplicates.
@@ -92,11 +89,9 @@ pub async fn set<C: ConnectionTrait>(
         .filter(keyword::Column::Name.is_in(keywords.iter().map(|(n, _)| n.clone())))
         .all(db)
         .await?;
-    case_study_keyword::Entity::insert_many(rows.iter().map(|k| {
-        case_study_keyword::ActiveModel {
-            case_study_id: Set(case_study_id),
-            keyword_id: Set(k.id),
-        }
+    case_study_keyword::Entity::insert_many(rows.iter().map(|k| case_study_keyword::ActiveModel {
+        case_study_id: Set(case_study_id),
+        keyword_id: Set(k.id),
     }))
     .exec_without_returning(db)
     .await?;
@@ -109,10 +104,16 @@ mod tests {
 
     #[test]
     fn one_keyword_however_it_is_typed() {
-        assert_eq!(normalise("#OJT(職場内訓練)"), normalise("OJT（職場内訓練）"));
+        assert_eq!(
+            normalise("#OJT(職場内訓練)"),
+            normalise("OJT（職場内訓練）")
+        );
         assert_eq!(normalise("#OJT(職場内訓練)"), "ojt(職場内訓練)");
         assert_eq!(normalise("# ITパスポート"), normalise("ＩＴパスポート"));
-        assert_eq!(normalise("＃DX アドバイザーの活用"), normalise("#DXアドバイザーの活用"));
+        assert_eq!(
+            normalise("＃DX アドバイザーの活用"),
+            normalise("#DXアドバイザーの活用")
+        );
         assert_ne!(normalise("#OJT"), normalise("#Off-JT"));
         assert_eq!(label("  #OJT(職場内訓練) "), "OJT(職場内訓練)");
         assert_eq!(label("＃人事交流"), "人事交流");
@@ -120,9 +121,15 @@ mod tests {
 
     #[test]
     fn keyword_input_is_checked_and_deduplicated() {
-        let raw = vec!["#OJT(職場内訓練)".to_owned(), "OJT（職場内訓練）".to_owned()];
+        let raw = vec![
+            "#OJT(職場内訓練)".to_owned(),
+            "OJT（職場内訓練）".to_owned(),
+        ];
         let parsed = parse("input.keywords", &raw).expect("parsed");
-        assert_eq!(parsed, vec![("ojt(職場内訓練)".to_owned(), "OJT(職場内訓練)".to_owned())]);
+        assert_eq!(
+            parsed,
+            vec![("ojt(職場内訓練)".to_owned(), "OJT(職場内訓練)".to_owned())]
+        );
         assert!(parse("input.keywords", &["#".to_owned()]).is_err());
         assert!(parse("input.keywords", &["a\u{0}".to_owned()]).is_err());
         assert!(parse("input.keywords", &vec!["x".to_owned(); 21]).is_err());

@@ -132,8 +132,7 @@ impl Loader<VersionsOf> for CaseStudyLoader {
             .await?;
         Ok(group(
             keys,
-            rows.into_iter()
-                .map(|v| (VersionsOf(v.case_study_id), v)),
+            rows.into_iter().map(|v| (VersionsOf(v.case_study_id), v)),
         ))
     }
 }

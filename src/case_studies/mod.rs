@@ -496,7 +496,12 @@ async fn save(
     }
     after.version = before.version + 1;
     after.updated_at = now;
-    let saved = after.clone().into_active_model().reset_all().update(txn).await?;
+    let saved = after
+        .clone()
+        .into_active_model()
+        .reset_all()
+        .update(txn)
+        .await?;
     let keywords = keywords_of(txn, saved.id).await?;
     match saved.status {
         CaseStatus::Published => index(txn, &saved, &keywords).await?,
@@ -605,7 +610,16 @@ pub(crate) async fn publish_claimed(
     after.status = CaseStatus::Published;
     after.published_at = Some(before.published_at.unwrap_or(now));
     after.fiscal_year = Some(before.fiscal_year.unwrap_or(fiscal::of_instant(now)));
-    save(txn, actor, "case_study.publish", false, before, after, &keywords).await
+    save(
+        txn,
+        actor,
+        "case_study.publish",
+        false,
+        before,
+        after,
+        &keywords,
+    )
+    .await
 }
 
 /// Withdraws a draft or a published case: kept, read-only, out of the index.

@@ -303,9 +303,10 @@ impl Checker<'_> {
 
     fn range(&self, name: &str, value: Option<i64>, (min, max): (i64, i64)) -> AppResult<()> {
         match value {
-            Some(v) if !(min..=max).contains(&v) => {
-                Err(AppError::invalid(self.at(name), Invalid::Range { min, max }))
-            }
+            Some(v) if !(min..=max).contains(&v) => Err(AppError::invalid(
+                self.at(name),
+                Invalid::Range { min, max },
+            )),
             _ => Ok(()),
         }
     }

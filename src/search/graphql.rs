@@ -98,7 +98,11 @@ impl SearchQuery {
         let s = state(ctx);
         let text = SearchText::parse("query", &query)?;
         let kinds = kinds.unwrap_or_else(|| {
-            vec![SearchKind::CaseStudy, SearchKind::Course, SearchKind::Advisor]
+            vec![
+                SearchKind::CaseStudy,
+                SearchKind::Course,
+                SearchKind::Advisor,
+            ]
         });
         let filter = filter.unwrap_or_default();
         let filter = SearchFilter {

@@ -122,7 +122,11 @@ pub async fn index<C: ConnectionTrait>(db: &C, document: SearchDocument) -> AppR
 /// Takes a record out of the index (nothing happens when it is not there). Call it in the
 /// transaction that withdraws the record.
 #[instrument(skip_all, fields(kind = ?kind, record = %record_id))]
-pub async fn remove<C: ConnectionTrait>(db: &C, kind: SearchKind, record_id: Uuid) -> AppResult<()> {
+pub async fn remove<C: ConnectionTrait>(
+    db: &C,
+    kind: SearchKind,
+    record_id: Uuid,
+) -> AppResult<()> {
     search_document::Entity::delete_many()
         .filter(Column::Kind.eq(kind))
         .filter(Column::RecordId.eq(record_id))
@@ -155,6 +159,10 @@ impl SearchText {
         &self.terms
     }
 }
+
+/// The score of every row when nothing is searched (a cast, because PostgreSQL refuses a
+/// plain non-integer constant in `ORDER BY`).
+const NO_SCORE: &str = "CAST(0.0 AS DOUBLE PRECISION)";
 
 /// The alias of the joined matches.
 const MATCHES: &str = "search_matches";
@@ -240,7 +248,7 @@ fn join<E: EntityTrait>(
     on: Condition,
 ) -> (Select<E>, Expr) {
     if text.terms.is_empty() {
-        return (select.filter(Expr::cust("1 = 0")), Expr::cust("0.0"));
+        return (select.filter(Expr::cust("1 = 0")), Expr::cust(NO_SCORE));
     }
     let mut select = select;
     QuerySelect::query(&mut select).join_subquery(
@@ -326,7 +334,7 @@ pub async fn search(
                 .add(matches_column("match_id").equals((search_document::Entity, Column::Id)));
             join(select, db.get_database_backend(), text, on)
         }
-        None => (select, Expr::cust("0.0")),
+        None => (select, Expr::cust(NO_SCORE)),
     };
     let total = TotalCount::of(select.clone());
     let rows = select

@@ -136,7 +136,11 @@ pub fn snippet(body: &str, query: Option<&QueryTerms>) -> Vec<Fragment> {
     }
     let mut at = start;
     for (mark_start, mark_end) in marks {
-        push(&mut fragments, tidy(&body[byte(at)..byte(mark_start)]), false);
+        push(
+            &mut fragments,
+            tidy(&body[byte(at)..byte(mark_start)]),
+            false,
+        );
         push(
             &mut fragments,
             tidy(&body[byte(mark_start)..byte(mark_end)]),

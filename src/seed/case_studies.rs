@@ -60,13 +60,15 @@ pub async fn categories<C: ConnectionTrait + TransactionTrait>(db: &C) -> anyhow
                     .enumerate()
                     .map(|(i, child)| (Uuid::now_v7(), Some(parent), *child, i)),
             )
-            .map(|(id, parent_id, name, position)| case_category::ActiveModel {
-                id: Set(id),
-                parent_id: Set(parent_id),
-                name: Set(name.to_owned()),
-                position: Set(position as i32),
-                created_at: Set(now),
-            });
+            .map(
+                |(id, parent_id, name, position)| case_category::ActiveModel {
+                    id: Set(id),
+                    parent_id: Set(parent_id),
+                    name: Set(name.to_owned()),
+                    position: Set(position as i32),
+                    created_at: Set(now),
+                },
+            );
         for row in rows {
             case_category::Entity::insert(row)
                 .exec_without_returning(&txn)

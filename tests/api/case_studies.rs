@@ -5,8 +5,8 @@ use futures::future::join_all;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    KANAZAWA_EDITOR, KOCHI_ADMIN, NARA_CITY_MEMBER, NARA_EDITOR, OYAMA_EDITOR, TestApp,
-    error_code, on_each_backend,
+    KANAZAWA_EDITOR, KOCHI_ADMIN, NARA_CITY_MEMBER, NARA_EDITOR, OYAMA_EDITOR, TestApp, error_code,
+    on_each_backend,
 };
 
 pub const CREATE: &str = r#"mutation($input: CreateCaseStudyInput!) {
@@ -24,7 +24,10 @@ const FOLLOW_UP: &str = r#"mutation($id: ID!, $date: Date!, $notes: String) {
 /// The id of a subcategory, by name.
 pub async fn category(app: &TestApp, name: &str) -> String {
     let body = app
-        .gql("{ caseCategories { name children { id name } } }", json!({}))
+        .gql(
+            "{ caseCategories { name children { id name } } }",
+            json!({}),
+        )
         .await;
     body["data"]["caseCategories"]
         .as_array()
@@ -60,7 +63,12 @@ fn names(list: &Value, path: &str) -> Vec<String> {
     list.as_array()
         .expect("list")
         .iter()
-        .map(|e| e.pointer(path).and_then(Value::as_str).unwrap_or("?").to_owned())
+        .map(|e| {
+            e.pointer(path)
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_owned()
+        })
         .collect()
 }
 
@@ -209,7 +217,8 @@ async fn a_kochi_user_cannot_see_count_or_find_a_nara_prefecture_case() {
 }
 
 #[tokio::test]
-async fn an_editor_writes_publishes_edits_and_archives_a_case_and_the_owner_reads_earlier_versions() {
+async fn an_editor_writes_publishes_edits_and_archives_a_case_and_the_owner_reads_earlier_versions()
+{
     on_each_backend(async |app| {
         let (token, _) = app.sign_in(KANAZAWA_EDITOR).await;
         let category = category(app, "実務に即した人材育成").await;
@@ -463,11 +472,23 @@ async fn of_simultaneous_edits_of_one_version_exactly_one_wins() {
 async fn simultaneous_cases_with_the_same_new_keyword_share_one_keyword() {
     on_each_backend(async |app| {
         let (token, _) = app.sign_in(KANAZAWA_EDITOR).await;
-        let spellings = ["#新キーワード（試行）", "新キーワード(試行)", "＃新キーワード（試行）", "新キーワード (試行)"];
+        let spellings = [
+            "#新キーワード（試行）",
+            "新キーワード(試行)",
+            "＃新キーワード（試行）",
+            "新キーワード (試行)",
+        ];
         let results = join_all((0..8).map(|i| {
             let token = token.clone();
             let keyword = spellings[i % spellings.len()];
-            async move { app.gql_as(&token, CREATE, json!({ "input": { "title": format!("事例{i}"), "keywords": [keyword] } })).await }
+            async move {
+                app.gql_as(
+                    &token,
+                    CREATE,
+                    json!({ "input": { "title": format!("事例{i}"), "keywords": [keyword] } }),
+                )
+                .await
+            }
         }))
         .await;
         for body in &results {

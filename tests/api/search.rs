@@ -69,7 +69,11 @@ async fn twenty_eight_queries_rank_the_expected_cases_in_the_top_three() {
         let mut failures = Vec::new();
         for (query, expected) in RELEVANCE {
             let found = hits(app, query).await;
-            let top: Vec<&str> = found.iter().take(3).map(|(name, _, _)| name.as_str()).collect();
+            let top: Vec<&str> = found
+                .iter()
+                .take(3)
+                .map(|(name, _, _)| name.as_str())
+                .collect();
             for organization in *expected {
                 if !top.contains(organization) {
                     failures.push(format!("{query}: {organization} not in {top:?}"));
@@ -92,7 +96,10 @@ async fn title_and_keyword_matches_rank_above_matches_in_the_text() {
         // Ibara's keyword against Kanazawa's interview.
         let found = hits(app, "地域情報化アドバイザー").await;
         assert_eq!(found[0].0, "井原市");
-        assert!(found.iter().skip(1).all(|(_, score, _)| *score < 1.0), "{found:?}");
+        assert!(
+            found.iter().skip(1).all(|(_, score, _)| *score < 1.0),
+            "{found:?}"
+        );
         // Scores never increase down the list.
         let found = hits(app, "研修").await;
         assert!(found.len() >= 10, "{found:?}");
@@ -113,14 +120,18 @@ async fn snippets_mark_the_matches_in_the_text_as_written() {
             .filter(|f| f["highlighted"] == true)
             .filter_map(|f| f["text"].as_str())
             .collect();
-        assert!(!marked.is_empty() && marked.iter().all(|m| *m == "伴走支援"), "{echizen}");
+        assert!(
+            !marked.is_empty() && marked.iter().all(|m| *m == "伴走支援"),
+            "{echizen}"
+        );
         // Folded matching: "ＲＰＡ" and "rpa" both mark the "RPA" written in the text.
         for query in ["ＲＰＡ", "rpa"] {
             let found = hits(app, query).await;
             let any_marked = found.iter().any(|(_, _, fragments)| {
-                fragments
-                    .as_array()
-                    .is_some_and(|f| f.iter().any(|f| f["highlighted"] == true && f["text"] == "RPA"))
+                fragments.as_array().is_some_and(|f| {
+                    f.iter()
+                        .any(|f| f["highlighted"] == true && f["text"] == "RPA")
+                })
             });
             assert!(any_marked, "{query}: {found:?}");
         }
@@ -146,17 +157,30 @@ async fn query_syntax_and_sql_are_plain_text() {
         ] {
             let body = app.gql(SEARCH, json!({ "q": query, "first": 50 })).await;
             assert!(body["errors"].is_null(), "{query}: {body}");
-            assert_eq!(body["data"]["search"]["totalCount"], expected, "{query}: {body}");
+            assert_eq!(
+                body["data"]["search"]["totalCount"], expected,
+                "{query}: {body}"
+            );
             let list = app
-                .gql("query($q: String!) { caseStudies(filter: { search: $q }) { totalCount } }", json!({ "q": query }))
+                .gql(
+                    "query($q: String!) { caseStudies(filter: { search: $q }) { totalCount } }",
+                    json!({ "q": query }),
+                )
                 .await;
-            assert_eq!(list["data"]["caseStudies"]["totalCount"], expected, "{query}: {list}");
+            assert_eq!(
+                list["data"]["caseStudies"]["totalCount"], expected,
+                "{query}: {list}"
+            );
         }
         // Still there afterwards.
         assert_eq!(hits(app, "OJT").await.len(), ojt);
-        let body = app.gql(SEARCH, json!({ "q": "研".repeat(201), "first": 1 })).await;
+        let body = app
+            .gql(SEARCH, json!({ "q": "研".repeat(201), "first": 1 }))
+            .await;
         assert_eq!(error_code(&body), "VALIDATION", "{body}");
-        let body = app.gql(SEARCH, json!({ "q": "研修\u{0}", "first": 1 })).await;
+        let body = app
+            .gql(SEARCH, json!({ "q": "研修\u{0}", "first": 1 }))
+            .await;
         assert_eq!(error_code(&body), "VALIDATION", "{body}");
     })
     .await;
