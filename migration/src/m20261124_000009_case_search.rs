@@ -76,11 +76,6 @@ const SQLITE_UP: &[&str] = &[
      END",
 ];
 
-/// Back to 16 characters: fails while a case is in the 100k–300k band, rather than cutting
-/// its value short.
-const POSTGRES_DOWN: &[&str] =
-    &["ALTER TABLE case_studies ALTER COLUMN population_band TYPE varchar(16)"];
-
 const SQLITE_DOWN: &[&str] = &[
     "DROP TRIGGER IF EXISTS search_documents_au",
     "DROP TRIGGER IF EXISTS search_documents_ad",
@@ -169,11 +164,9 @@ impl MigrationTrait for Migration {
         if manager.get_database_backend() == DatabaseBackend::Sqlite {
             run_all(manager, SQLITE_DOWN).await?;
         }
-        // The tsvector column and its index go with the table on PostgreSQL.
+        // The tsvector column and its index go with the table on PostgreSQL. The population
+        // band column stays 24 wide: narrowing it would fail on, or cut, the bands stored.
         drop_tables(manager, [SearchDocuments::Table]).await?;
-        if manager.get_database_backend() == DatabaseBackend::Postgres {
-            run_all(manager, POSTGRES_DOWN).await?;
-        }
         manager
             .alter_table(
                 Table::alter()

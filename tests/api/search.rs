@@ -235,3 +235,30 @@ async fn an_empty_query_lists_everything_visible_and_pages_follow_cursors() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_search_migration_goes_down_and_up_again() {
+    use migration::{Migrator, MigratorTrait};
+    on_each_backend(async |app| {
+        let db = &app.state.db;
+        Migrator::down(db, Some(1)).await.expect("down");
+        let body = app.gql(SEARCH, json!({ "q": "研修", "first": 1 })).await;
+        assert_eq!(error_code(&body), "INTERNAL", "the index is gone: {body}");
+        Migrator::up(db, None).await.expect("up again");
+        let body = app.gql(SEARCH, json!({ "q": "研修", "first": 1 })).await;
+        assert!(body["errors"].is_null(), "{body}");
+        assert_eq!(body["data"]["search"]["totalCount"], 0, "an empty index: {body}");
+        // Publishing indexes again.
+        let (token, _) = app.sign_in(crate::helpers::KANAZAWA_EDITOR).await;
+        let category = crate::case_studies::category(app, "実務に即した人材育成").await;
+        crate::case_studies::publish_new(
+            app,
+            &token,
+            json!({ "title": "再索引の研修", "summary": "s", "categoryId": category, "audience": "PUBLIC", "fiscalYear": 2026 }),
+        )
+        .await;
+        let body = app.gql(SEARCH, json!({ "q": "研修", "first": 1 })).await;
+        assert_eq!(body["data"]["search"]["totalCount"], 1, "{body}");
+    })
+    .await;
+}
