@@ -57,7 +57,7 @@ impl Facets {
     }
 
     fn column(column: case_study::Column) -> SimpleExpr {
-        Expr::col((case_study::Entity, column)).into()
+        Expr::col((case_study::Entity, column))
     }
 
     /// Cases per category (cases without one are not counted).

@@ -1,6 +1,8 @@
 //! GraphQL types, queries and mutations of case studies. Resolvers stay thin: they turn
 //! arguments into the area's types, call its rules and load nested fields through dataloaders.
 
+use std::sync::Arc;
+
 use async_graphql::connection::Connection;
 use async_graphql::{
     Context, Enum, ID, InputObject, MaybeUndefined, MergedObject, Object, SimpleObject,
@@ -32,16 +34,16 @@ const TYPE: &str = "CaseStudy";
 /// 事例: what one organisation did, what it cost and what came of it.
 #[derive(Clone, Debug)]
 pub struct CaseStudy {
-    model: case_study::Model,
-    details: CaseStudyDetails,
+    model: Arc<case_study::Model>,
+    details: Arc<CaseStudyDetails>,
 }
 
 impl CaseStudy {
     /// Wraps a stored case, reading its details.
     pub fn new(model: case_study::Model) -> AppResult<Self> {
         Ok(Self {
-            details: parse_details(&model)?,
-            model,
+            details: Arc::new(parse_details(&model)?),
+            model: Arc::new(model),
         })
     }
 
@@ -682,7 +684,7 @@ impl CaseStudiesQuery {
             (CaseStudyOrderField::Relevance, Some(score)) => {
                 let request = args.parse::<Sorted<f64>>()?;
                 let sort = Sort {
-                    value: score.clone().into(),
+                    value: score.clone(),
                     id: Column::Id,
                     descending,
                 };

@@ -436,7 +436,7 @@ async fn claim(
     let mut update = case_study::Entity::update_many()
         .col_expr(
             case_study::Column::Version,
-            Expr::col(case_study::Column::Version).into(),
+            Expr::col(case_study::Column::Version),
         )
         .filter(case_study::Column::Id.eq(id))
         .filter(case_study::Column::OrganizationId.eq(organization_id))

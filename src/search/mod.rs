@@ -344,7 +344,7 @@ pub async fn search(
         .column(Column::Body)
         .column_as(score.clone(), "score");
     let sort = Sort::<search_document::Entity> {
-        value: score.into(),
+        value: score,
         id: Column::RecordId,
         descending: true,
     };
