@@ -471,10 +471,11 @@ async fn claim(
 }
 
 /// Writes the changed case. A change of content (`edit`) to a published case keeps the
-/// previous version first; a change of state does not.
+/// previous version first; a change of state does not. The change goes into the audit trail
+/// as `actor`'s; without an actor (data loaded by `seed`) it is not a change anyone made.
 async fn save(
     txn: &DatabaseTransaction,
-    actor: &Actor,
+    actor: Option<&Actor>,
     action: &'static str,
     edit: bool,
     before: case_study::Model,
@@ -488,7 +489,7 @@ async fn save(
             case_study_id: Set(before.id),
             version: Set(before.version),
             snapshot: Set(snapshot(&before, keywords_before)),
-            created_by_user_id: Set(actor.user_id),
+            created_by_user_id: Set(actor.and_then(|a| a.user_id)),
             created_at: Set(now),
         })
         .exec_without_returning(txn)
@@ -508,19 +509,21 @@ async fn save(
         CaseStatus::Archived => search::remove(txn, SearchKind::CaseStudy, saved.id).await?,
         CaseStatus::Draft => {}
     }
-    audit::record(
-        txn,
-        actor,
-        Change {
-            action,
-            entity: ENTITY,
-            entity_id: Some(saved.id),
-            organization_id: Some(saved.organization_id),
-            before: Some(snapshot(&before, keywords_before)),
-            after: Some(snapshot(&saved, &keywords)),
-        },
-    )
-    .await?;
+    if let Some(actor) = actor {
+        audit::record(
+            txn,
+            actor,
+            Change {
+                action,
+                entity: ENTITY,
+                entity_id: Some(saved.id),
+                organization_id: Some(saved.organization_id),
+                before: Some(snapshot(&before, keywords_before)),
+                after: Some(snapshot(&saved, &keywords)),
+            },
+        )
+        .await?;
+    }
     Ok(saved)
 }
 
@@ -556,7 +559,7 @@ pub async fn update(
     }
     let saved = save(
         &txn,
-        actor,
+        Some(actor),
         "case_study.update",
         true,
         before,
@@ -579,15 +582,16 @@ pub async fn publish(
     access::ensure_signed_in(viewer)?;
     let txn = db.begin().await?;
     let before = claim(&txn, viewer, id, None, &[CaseStatus::Draft], "publish").await?;
-    let saved = publish_claimed(&txn, actor, before).await?;
+    let saved = publish_claimed(&txn, Some(actor), before).await?;
     txn.commit().await?;
     Ok(saved)
 }
 
-/// Publishes a claimed draft: checks it is complete, dates it, indexes it.
+/// Publishes a claimed draft: checks it is complete, dates it, indexes it (`actor`: see
+/// [`save`]).
 pub(crate) async fn publish_claimed(
     txn: &DatabaseTransaction,
-    actor: &Actor,
+    actor: Option<&Actor>,
     before: case_study::Model,
 ) -> AppResult<case_study::Model> {
     let mut missing = Vec::new();
@@ -646,7 +650,7 @@ pub async fn archive(
     after.status = CaseStatus::Archived;
     let saved = save(
         &txn,
-        actor,
+        Some(actor),
         "case_study.archive",
         false,
         before,
@@ -689,7 +693,7 @@ pub async fn add_follow_up(
     after.details = to_json(&details)?;
     let saved = save(
         &txn,
-        actor,
+        Some(actor),
         "case_study.add_follow_up",
         true,
         before,

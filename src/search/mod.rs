@@ -295,17 +295,15 @@ pub struct Hit {
     pub score: f64,
 }
 
-/// The cross-resource search: documents of `kinds` the viewer may read, matching `text`
-/// (all of them without a text, newest first), best first.
-#[instrument(skip_all, fields(kinds = ?kinds))]
-pub async fn search(
-    db: &DatabaseConnection,
+/// The documents of `kinds` the viewer may read that match `text` (all without a text), as
+/// a query without order or page, and the expression of each row's score.
+pub fn select(
+    backend: DbBackend,
     viewer: &Viewer,
     text: Option<&SearchText>,
     kinds: &[SearchKind],
     filter: &SearchFilter,
-    request: &PageRequest<Sorted<f64>>,
-) -> AppResult<(Page<Hit, Sorted<f64>>, TotalCount)> {
+) -> (Select<search_document::Entity>, Expr) {
     let mut select = search_document::Entity::find()
         .filter(access::readable::<search_document::Entity>(viewer))
         .filter(Column::Kind.is_in(kinds.iter().copied()));
@@ -328,14 +326,28 @@ pub async fn search(
             .to_owned();
         select = select.filter(Column::OwnerOrganizationId.in_subquery(organization));
     }
-    let (select, score) = match text {
+    match text {
         Some(text) => {
             let on = Condition::all()
                 .add(matches_column("match_id").equals((search_document::Entity, Column::Id)));
-            join(select, db.get_database_backend(), text, on)
+            join(select, backend, text, on)
         }
         None => (select, Expr::cust(NO_SCORE)),
-    };
+    }
+}
+
+/// The cross-resource search: documents of `kinds` the viewer may read, matching `text`
+/// (all of them without a text, newest first), best first.
+#[instrument(skip_all, fields(kinds = ?kinds))]
+pub async fn search(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    text: Option<&SearchText>,
+    kinds: &[SearchKind],
+    filter: &SearchFilter,
+    request: &PageRequest<Sorted<f64>>,
+) -> AppResult<(Page<Hit, Sorted<f64>>, TotalCount)> {
+    let (select, score) = select(db.get_database_backend(), viewer, text, kinds, filter);
     let total = TotalCount::of(select.clone());
     let rows = select
         .select_only()

@@ -21,7 +21,6 @@ use sea_orm::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::audit::Actor;
 use crate::case_studies::record::{CaseStudyDetails, Contact};
 use crate::case_studies::{self, CaseStudyChanges};
 
@@ -147,7 +146,7 @@ pub async fn ensure(db: &DatabaseConnection) -> anyhow::Result<()> {
         let draft = case_studies::insert(&txn, &owner, None, changes, parsed)
             .await
             .map_err(|e| anyhow::anyhow!("demo case of {}: {e:?}", owner.code))?;
-        case_studies::publish_claimed(&txn, &Actor::default(), draft)
+        case_studies::publish_claimed(&txn, None, draft)
             .await
             .map_err(|e| anyhow::anyhow!("demo case of {}: {e:?}", owner.code))?;
         txn.commit().await?;

@@ -625,3 +625,143 @@ async fn statements_per_list_do_not_grow_with_the_page_size() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_case_study_query_condition_agrees_with_the_rule_for_every_viewer_audience_and_state() {
+    use chrono::Utc;
+    use entity::enums::{Audience, CaseStage, CaseStatus, OrganizationKind, Role};
+    use entity::{case_study, council, organization};
+    use koiki::access::{self, RecordFacts, ViewerFacts};
+    use koiki::auth::viewer::{SignedIn, Viewer};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+    use uuid::Uuid;
+
+    on_each_backend(async |app| {
+        let db = &app.state.db;
+        let orgs = organization::Entity::find()
+            .all(db)
+            .await
+            .expect("organisations");
+        let org = |code: &str| orgs.iter().find(|o| o.code == code).cloned().expect(code);
+        let councils = council::Entity::find().all(db).await.expect("councils");
+        let nara_council = councils
+            .iter()
+            .find(|c| c.name.starts_with("奈良県地域デジタル化推進協議会"))
+            .map(|c| c.id)
+            .expect("council");
+        let now = Utc::now();
+        let mut records = Vec::new();
+        for owner in [org("292010"), org("290009")] {
+            for audience in [
+                Audience::Private,
+                Audience::Prefecture,
+                Audience::Council,
+                Audience::Nationwide,
+                Audience::Public,
+            ] {
+                for status in [
+                    CaseStatus::Draft,
+                    CaseStatus::Published,
+                    CaseStatus::Archived,
+                ] {
+                    let id = Uuid::now_v7();
+                    let council_id = (audience == Audience::Council).then_some(nara_council);
+                    case_study::Entity::insert(case_study::ActiveModel {
+                        id: Set(id),
+                        organization_id: Set(owner.id),
+                        population: Set(None),
+                        population_year: Set(None),
+                        population_band: Set(None),
+                        title: Set(format!("{audience:?} {status:?}")),
+                        summary: Set(None),
+                        category_id: Set(None),
+                        stage: Set(CaseStage::Operating),
+                        overview: Set(None),
+                        details: Set(json!({})),
+                        contact: Set(None),
+                        licence: Set(None),
+                        audience: Set(audience),
+                        council_id: Set(council_id),
+                        status: Set(status),
+                        version: Set(1),
+                        published_at: Set(None),
+                        created_by_user_id: Set(None),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        fiscal_year: Set(None),
+                    })
+                    .exec_without_returning(db)
+                    .await
+                    .expect("case inserted");
+                    let owner_prefecture_id = match owner.kind {
+                        OrganizationKind::Prefecture => Some(owner.id),
+                        _ => owner.prefecture_id,
+                    };
+                    records.push((
+                        id,
+                        status,
+                        RecordFacts {
+                            owner_id: owner.id,
+                            owner_prefecture_id,
+                            audience,
+                            council_id,
+                        },
+                    ));
+                }
+            }
+        }
+        let mut viewers = vec![(Viewer::Anonymous, ViewerFacts::default())];
+        for code in ["292010", "290009", "293423", "390003", "172014"] {
+            let o = org(code);
+            let council_ids = koiki::organizations::council_ids_of(db, o.id)
+                .await
+                .expect("councils");
+            for roles in [&[Role::Member][..], &[Role::Editor], &[Role::Advisor]] {
+                viewers.push((
+                    Viewer::User(SignedIn {
+                        user_id: Uuid::now_v7(),
+                        organization_id: o.id,
+                        organization_code: o.code.clone(),
+                        organization_kind: o.kind,
+                        prefecture_id: if o.kind == OrganizationKind::Prefecture {
+                            Some(o.id)
+                        } else {
+                            o.prefecture_id
+                        },
+                        roles: roles.to_vec(),
+                    }),
+                    ViewerFacts {
+                        council_ids: council_ids.iter().copied().collect(),
+                    },
+                ));
+            }
+        }
+        let ids: Vec<Uuid> = records.iter().map(|(id, _, _)| *id).collect();
+        let mut visible = 0;
+        for (viewer, facts) in &viewers {
+            let mut from_sql: Vec<Uuid> = case_study::Entity::find()
+                .filter(case_study::Column::Id.is_in(ids.clone()))
+                .filter(access::readable_case_studies(viewer))
+                .all(db)
+                .await
+                .expect("query")
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            from_sql.sort();
+            let mut from_rule: Vec<Uuid> = records
+                .iter()
+                .filter(|(_, status, r)| access::can_read_case_study(viewer, r, *status, facts))
+                .map(|(id, _, _)| *id)
+                .collect();
+            from_rule.sort();
+            assert_eq!(from_sql, from_rule, "viewer {viewer:?}");
+            visible += from_rule.len();
+        }
+        assert!(
+            visible > viewers.len() && visible < viewers.len() * records.len(),
+            "{visible}"
+        );
+    })
+    .await;
+}
