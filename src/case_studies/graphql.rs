@@ -765,6 +765,7 @@ impl CaseStudiesQuery {
 
     /// Keywords beginning with `prefix` (in any spelling; all keywords without one), most used
     /// first, with how many published cases you may see carry them. For autocomplete.
+    #[graphql(complexity = "first.max(0) as usize * child_complexity + 1")]
     async fn keywords(
         &self,
         ctx: &Context<'_>,

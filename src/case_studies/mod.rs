@@ -553,6 +553,9 @@ pub async fn update(
     let keywords_before = keywords_of(&txn, id).await?;
     let mut after = before.clone();
     changes.apply(&mut after)?;
+    if after.status == CaseStatus::Published {
+        check_complete(&after)?;
+    }
     check_references(&txn, &after).await?;
     if let Some(parsed) = parsed_keywords {
         keywords::set(&txn, id, &parsed).await?;
@@ -587,6 +590,22 @@ pub async fn publish(
     Ok(saved)
 }
 
+/// A published case needs a summary and a category (on publishing, and on every edit after).
+fn check_complete(model: &case_study::Model) -> AppResult<()> {
+    let mut missing = Vec::new();
+    if model.summary.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        missing.push("summary");
+    }
+    if model.category_id.is_none() {
+        missing.push("categoryId");
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::rule(Incomplete { missing }))
+    }
+}
+
 /// Publishes a claimed draft: checks it is complete, dates it, indexes it (`actor`: see
 /// [`save`]).
 pub(crate) async fn publish_claimed(
@@ -594,20 +613,7 @@ pub(crate) async fn publish_claimed(
     actor: Option<&Actor>,
     before: case_study::Model,
 ) -> AppResult<case_study::Model> {
-    let mut missing = Vec::new();
-    if before
-        .summary
-        .as_deref()
-        .is_none_or(|s| s.trim().is_empty())
-    {
-        missing.push("summary");
-    }
-    if before.category_id.is_none() {
-        missing.push("categoryId");
-    }
-    if !missing.is_empty() {
-        return Err(AppError::rule(Incomplete { missing }));
-    }
+    check_complete(&before)?;
     let keywords = keywords_of(txn, before.id).await?;
     let now = Utc::now();
     let mut after = before.clone();

@@ -263,6 +263,11 @@ async fn an_editor_writes_publishes_edits_and_archives_a_case_and_the_owner_read
             .gql_as(&token, UPDATE, json!({ "input": { "id": id, "expectedVersion": 3, "title": "窓口業務のBPR研修" } }))
             .await;
         assert_eq!(edited["data"]["updateCaseStudy"]["caseStudy"]["version"], 4, "{edited}");
+        // A published case keeps its summary and category.
+        let emptied = app
+            .gql_as(&token, UPDATE, json!({ "input": { "id": id, "summary": null } }))
+            .await;
+        assert_eq!(error_code(&emptied), "CASE_STUDY_INCOMPLETE", "{emptied}");
         let stale = app
             .gql_as(&token, UPDATE, json!({ "input": { "id": id, "expectedVersion": 3, "title": "古い版からの編集" } }))
             .await;
