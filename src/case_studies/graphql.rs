@@ -380,6 +380,20 @@ fn keyword_facets(rows: Vec<facets::KeywordCount>) -> Vec<KeywordFacet> {
         .collect()
 }
 
+/// Pairs facet counts with the records loaded for their ids, in the counts' order (an id
+/// whose record no longer loads is left out).
+fn with_records<K: Eq + std::hash::Hash, V: Clone, T>(
+    counts: Vec<(Uuid, i64)>,
+    found: &std::collections::HashMap<K, V>,
+    key: impl Fn(Uuid) -> K,
+    make: impl Fn(V, i64) -> T,
+) -> Vec<T> {
+    counts
+        .into_iter()
+        .filter_map(|(id, count)| Some(make(found.get(&key(id))?.clone(), count)))
+        .collect()
+}
+
 /// Counts of the matching cases by category, keyword, prefecture, population band, stage and
 /// fiscal year, over the cases you may see. Largest counts first.
 pub struct CaseStudyFacets(Facets);
@@ -394,16 +408,12 @@ impl CaseStudyFacets {
             .load_many(counts.iter().map(|(id, _)| CategoryId(*id)))
             .await
             .map_err(AppError::from)?;
-        Ok(counts
-            .into_iter()
-            .filter_map(|(id, count)| {
-                let category = found.get(&CategoryId(id))?.clone();
-                Some(CategoryFacet {
-                    category: CaseCategory(category),
-                    count,
-                })
-            })
-            .collect())
+        Ok(with_records(counts, &found, CategoryId, |c, count| {
+            CategoryFacet {
+                category: CaseCategory(c),
+                count,
+            }
+        }))
     }
     /// The most used keywords (at most 50).
     async fn keywords(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<KeywordFacet>> {
@@ -421,16 +431,12 @@ impl CaseStudyFacets {
             .load_many(counts.iter().map(|(id, _)| OrganizationId(*id)))
             .await
             .map_err(AppError::from)?;
-        Ok(counts
-            .into_iter()
-            .filter_map(|(id, count)| {
-                let prefecture = found.get(&OrganizationId(id))?.clone();
-                Some(PrefectureFacet {
-                    prefecture: Organization(prefecture),
-                    count,
-                })
-            })
-            .collect())
+        Ok(with_records(counts, &found, OrganizationId, |o, count| {
+            PrefectureFacet {
+                prefecture: Organization(o),
+                count,
+            }
+        }))
     }
     async fn population_bands(
         &self,

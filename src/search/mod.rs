@@ -23,8 +23,8 @@
 //! studies of a few thousand characters it holds tens of millions of rows, each query term is
 //! an index probe plus a join, and ranking needs hand-written BM25 over those rows. The native
 //! engines keep posting lists compressed, intersect them in the index, check phrase positions
-//! and rank, and both answer a query from the index without scanning the documents (the
-//! query plans are in the README). The cost is two pieces of backend-specific SQL, kept here
+//! and rank, and both answer a query from the index without scanning the case studies (the
+//! query plans at 100,000 cases are in the README). The cost is two pieces of backend-specific SQL, kept here
 //! and in the migration, and terms made by the application so that both backends see
 //! exactly the same words (neither database's own tokenizer understands Japanese).
 //!
