@@ -85,6 +85,7 @@ impl CaseStudy {
     async fn population_band(&self) -> Option<PopulationBand> {
         self.model.population_band
     }
+    /// 事例名: what was done, in a line.
     async fn title(&self) -> &str {
         &self.model.title
     }
@@ -117,9 +118,11 @@ impl CaseStudy {
             .map(Keyword::from)
             .collect())
     }
+    /// How far the initiative has come.
     async fn stage(&self) -> CaseStage {
         self.model.stage
     }
+    /// `DRAFT` and `ARCHIVED` cases are seen by the owner organisation only.
     async fn status(&self) -> CaseStatus {
         self.model.status
     }
@@ -173,9 +176,11 @@ impl CaseStudy {
     async fn published_at(&self) -> Option<DateTimeScalar> {
         self.model.published_at.map(DateTimeScalar)
     }
+    /// When the draft was written.
     async fn created_at(&self) -> DateTimeScalar {
         DateTimeScalar(self.model.created_at)
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTimeScalar {
         DateTimeScalar(self.model.updated_at)
     }
@@ -236,6 +241,7 @@ impl CaseStudyVersion {
 
 #[Object]
 impl CaseStudyVersion {
+    /// The version number it had.
     async fn version(&self) -> i32 {
         self.row.version
     }
@@ -243,18 +249,23 @@ impl CaseStudyVersion {
     async fn replaced_at(&self) -> DateTimeScalar {
         DateTimeScalar(self.row.created_at)
     }
+    /// The title then.
     async fn title(&self) -> &str {
         &self.record.title
     }
+    /// The summary then.
     async fn summary(&self) -> Option<&str> {
         self.record.summary.as_deref()
     }
+    /// The overview then.
     async fn overview(&self) -> Option<&str> {
         self.record.overview.as_deref()
     }
+    /// The stage then.
     async fn stage(&self) -> CaseStage {
         self.record.stage
     }
+    /// The audience then.
     async fn audience(&self) -> Audience {
         self.record.audience
     }
@@ -262,6 +273,7 @@ impl CaseStudyVersion {
     async fn keywords(&self) -> &[String] {
         &self.keywords
     }
+    /// The details then.
     async fn details(&self) -> &CaseStudyDetails {
         &self.details
     }
@@ -277,6 +289,7 @@ impl CaseCategory {
     pub async fn id(&self) -> ID {
         ids::encode("CaseCategory", self.0.id)
     }
+    /// E.g. 人材確保・育成, or DXの取組の中核を担う人材の育成 under it.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -400,6 +413,7 @@ pub struct CaseStudyFacets(Facets);
 
 #[Object]
 impl CaseStudyFacets {
+    /// By the category the cases are filed under.
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CategoryFacet>> {
         let s = state(ctx);
         let counts = self.0.categories(&s.db).await?;
@@ -423,6 +437,7 @@ impl CaseStudyFacets {
             .await?;
         Ok(keyword_facets(rows))
     }
+    /// By the owner's prefecture.
     async fn prefectures(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PrefectureFacet>> {
         let s = state(ctx);
         let counts = self.0.prefectures(&s.db).await?;
@@ -438,6 +453,7 @@ impl CaseStudyFacets {
             }
         }))
     }
+    /// By population band (cases without a population are not counted).
     async fn population_bands(
         &self,
         ctx: &Context<'_>,
@@ -448,6 +464,7 @@ impl CaseStudyFacets {
             .map(|(band, count)| PopulationBandFacet { band, count })
             .collect())
     }
+    /// By stage.
     async fn stages(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageFacet>> {
         let counts = self.0.stages(&state(ctx).db).await?;
         Ok(counts
@@ -455,6 +472,7 @@ impl CaseStudyFacets {
             .map(|(stage, count)| StageFacet { stage, count })
             .collect())
     }
+    /// By the fiscal year the cases report on.
     async fn years(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<YearFacet>> {
         let counts = self.0.years(&state(ctx).db).await?;
         Ok(counts
