@@ -213,6 +213,7 @@ fn tables() -> Vec<Box<dyn Table>> {
         of::<case_study_version::Entity>(None),
         of::<case_study_keyword::Entity>(None),
         of::<case_study_link::Entity>(None),
+        of::<search_document::Entity>(None),
         of::<audit_event::Entity>(None),
     ]
 }
@@ -322,6 +323,14 @@ pub async fn import(
     }
     if let Some(index) = current {
         tables[index].insert(&txn, batch).await?;
+    }
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Rows came with their integer keys: move the key sequence past them.
+        txn.execute_unprepared(
+            "SELECT setval(pg_get_serial_sequence('search_documents', 'id'), \
+             COALESCE((SELECT MAX(id) FROM search_documents), 0) + 1, false)",
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(rows)

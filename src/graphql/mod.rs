@@ -16,9 +16,14 @@ use crate::app::AppState;
 use crate::audit::graphql::AuditQuery;
 use crate::auth::Viewer;
 use crate::auth::graphql::{AuthMutation, AuthQuery, User};
+use crate::case_studies::graphql::{
+    CaseCategory, CaseStudiesMutation, CaseStudiesQuery, CaseStudy,
+};
+use crate::case_studies::loaders::{CaseStudyLoader, CategoryId};
 use crate::error::{AppError, Invalid};
 use crate::organizations::graphql::{Council, Organization, OrganizationsQuery};
 use crate::organizations::loaders::{CouncilId, DirectoryLoader, OrganizationId};
+use crate::search::graphql::SearchQuery;
 
 /// Most ids one `nodes` call takes.
 pub const MAX_NODES: usize = 100;
@@ -37,6 +42,8 @@ pub struct RequestState {
     /// The request's `x-request-id`, for the audit trail.
     pub request_id: Option<String>,
     pub directory: DataLoader<DirectoryLoader>,
+    /// Case studies (through the sharing rules), their keywords, categories and versions.
+    pub case_studies: DataLoader<CaseStudyLoader>,
 }
 
 impl RequestState {
@@ -45,6 +52,11 @@ impl RequestState {
         Self {
             directory: DataLoader::new(DirectoryLoader::new(db.clone()), tokio::spawn)
                 .delay(LOADER_DELAY),
+            case_studies: DataLoader::new(
+                CaseStudyLoader::new(db.clone(), viewer.clone()),
+                tokio::spawn,
+            )
+            .delay(LOADER_DELAY),
             app,
             db,
             viewer,
@@ -72,6 +84,8 @@ pub enum Node {
     Organization(Organization),
     Council(Council),
     User(User),
+    CaseStudy(CaseStudy),
+    CaseCategory(CaseCategory),
 }
 
 #[derive(Default)]
@@ -122,15 +136,30 @@ async fn load_node(ctx: &Context<'_>, field: &str, id: &ID) -> Result<Option<Nod
         "User" => crate::auth::graphql::visible_user(ctx, uuid)
             .await?
             .map(Node::User),
+        "CaseStudy" => crate::case_studies::graphql::load(ctx, uuid)
+            .await?
+            .map(Node::CaseStudy),
+        "CaseCategory" => s
+            .case_studies
+            .load_one(CategoryId(uuid))
+            .await?
+            .map(|c| Node::CaseCategory(CaseCategory(c))),
         _ => return Err(AppError::invalid(field, Invalid::Id)),
     })
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(OrganizationsQuery, AuthQuery, AuditQuery, NodeQuery);
+pub struct Query(
+    OrganizationsQuery,
+    AuthQuery,
+    AuditQuery,
+    NodeQuery,
+    CaseStudiesQuery,
+    SearchQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation);
+pub struct Mutation(AuthMutation, CaseStudiesMutation);
 
 pub type KoikiSchema = Schema<Query, Mutation, EmptySubscription>;
 

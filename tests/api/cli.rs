@@ -304,7 +304,7 @@ fn the_schema_and_help_are_printed() {
     }
 }
 
-/// Every table of a SQLite database as text, row by row in rowid order.
+/// Every table of a SQLite database as text, its rows in a fixed order.
 async fn dump_sqlite(path: &std::path::Path) -> Vec<(String, String)> {
     use sea_orm::sqlx::{self, Row};
     let options = sqlx::sqlite::SqliteConnectOptions::new()
@@ -335,7 +335,7 @@ async fn dump_sqlite(path: &std::path::Path) -> Vec<(String, String)> {
             .map(|r| format!("quote(\"{}\")", r.get::<String, _>(0)))
             .collect();
         let sql = format!(
-            "SELECT coalesce(group_concat(line, char(10)), '') FROM (SELECT {} AS line FROM \"{table}\" ORDER BY rowid)",
+            "SELECT coalesce(group_concat(line, char(10)), '') FROM (SELECT {} AS line FROM \"{table}\" ORDER BY line)",
             columns.join(" || '|' || ")
         );
         let rows: String = sqlx::query(sqlx::AssertSqlSafe(sql))

@@ -28,6 +28,7 @@ pub const NARA_CITY_EDITOR: &str = "editor@city-nara.example.jp";
 pub const NARA_CITY_MEMBER: &str = "member@city-nara.example.jp";
 pub const KANAZAWA_EDITOR: &str = "editor@city-kanazawa.example.jp";
 pub const KOCHI_ADMIN: &str = "admin@pref-kochi.example.jp";
+pub const OYAMA_EDITOR: &str = "editor@town-oyama.example.jp";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {

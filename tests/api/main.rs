@@ -4,6 +4,7 @@
 mod access;
 mod audit;
 mod auth;
+mod case_studies;
 mod cli;
 mod faults;
 mod fuzz;
@@ -13,3 +14,4 @@ mod interop;
 mod organizations;
 mod scale;
 mod schema;
+mod search;
