@@ -13,7 +13,7 @@
 
 use std::collections::HashSet;
 
-use entity::enums::{Audience, CourseStatus, Role};
+use entity::enums::{Audience, CaseStatus, CourseStatus, OrganizationKind, Role};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait};
 use uuid::Uuid;
@@ -52,6 +52,7 @@ shared!(advisor_pool, OwnerOrganizationId);
 shared!(advisor, OwnerOrganizationId);
 shared!(course, HostOrganizationId);
 shared!(case_study, OrganizationId);
+shared!(search_document, OwnerOrganizationId);
 
 /// True when the viewer speaks for a local government (or the platform operator): such
 /// viewers see `NATIONWIDE` records and their organisation's shared ones. A user who is only
@@ -151,6 +152,63 @@ pub fn readable<E: Shared>(viewer: &Viewer) -> Condition {
     )
 }
 
+/// True when the viewer speaks for the organisation `owner_id` (any role but a guest advisor).
+pub fn speaks_for(viewer: &Viewer, owner_id: Uuid) -> bool {
+    viewer
+        .signed_in()
+        .is_some_and(|u| u.organization_id == owner_id && is_member_of_organization(u))
+}
+
+/// May `viewer` read a case study in `status`? Its audience may once it is published; the
+/// owner organisation's members may in every state (drafts and archived cases included).
+pub fn can_read_case_study(
+    viewer: &Viewer,
+    record: &RecordFacts,
+    status: CaseStatus,
+    facts: &ViewerFacts,
+) -> bool {
+    speaks_for(viewer, record.owner_id)
+        || (status == CaseStatus::Published && can_read(viewer, record, facts))
+}
+
+/// [`can_read_case_study`] as a query condition on `case_studies`.
+pub fn readable_case_studies(viewer: &Viewer) -> Condition {
+    use entity::case_study::{Column, Entity};
+    let published = Condition::all()
+        .add(Column::Status.eq(CaseStatus::Published))
+        .add(readable::<Entity>(viewer));
+    match viewer.signed_in().filter(|u| is_member_of_organization(u)) {
+        Some(user) => Condition::any()
+            .add(published)
+            .add(Column::OrganizationId.eq(user.organization_id)),
+        None => published,
+    }
+}
+
+/// May `viewer` see the contact department of a case study owned by `owner_id`? Signed-in
+/// members of local governments may (and the owner); anonymous readers, partner bodies and
+/// guest advisors may not, even when the case is `PUBLIC`.
+pub fn can_read_case_contact(viewer: &Viewer, owner_id: Uuid) -> bool {
+    speaks_for(viewer, owner_id)
+        || viewer.signed_in().is_some_and(|u| {
+            is_member_of_organization(u)
+                && matches!(
+                    u.organization_kind,
+                    OrganizationKind::Prefecture
+                        | OrganizationKind::City
+                        | OrganizationKind::Town
+                        | OrganizationKind::Village
+                        | OrganizationKind::SpecialWard
+                )
+        })
+}
+
+/// May `viewer` read the earlier versions of a case study owned by `owner_id`? The owner
+/// organisation's members may.
+pub fn can_read_case_versions(viewer: &Viewer, owner_id: Uuid) -> bool {
+    speaks_for(viewer, owner_id)
+}
+
 /// The viewer must be signed in.
 pub fn ensure_signed_in(viewer: &Viewer) -> Result<&SignedIn, AppError> {
     viewer
@@ -187,6 +245,28 @@ pub fn can_operate(viewer: &Viewer) -> bool {
 pub fn can_read_account(viewer: &Viewer, user_id: Uuid, organization_id: Uuid) -> bool {
     viewer.signed_in().is_some_and(|u| u.user_id == user_id)
         || can_administer(viewer, organization_id)
+}
+
+/// Whose audit events a viewer may read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditScope {
+    /// The platform operator reads every organisation's.
+    Everything,
+    /// An admin reads the events about their own organisation's records.
+    Organization(Uuid),
+}
+
+/// Whose audit events `viewer` may read: the operator everyone's, an admin their
+/// organisation's; anyone else none (`UNAUTHENTICATED` / `FORBIDDEN`).
+pub fn audit_scope(viewer: &Viewer) -> Result<AuditScope, AppError> {
+    let user = ensure_signed_in(viewer)?;
+    if can_operate(viewer) {
+        Ok(AuditScope::Everything)
+    } else if user.roles.contains(&Role::Admin) {
+        Ok(AuditScope::Organization(user.organization_id))
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// [`can_edit`] as a result: `UNAUTHENTICATED` when anonymous, `FORBIDDEN` otherwise.
@@ -481,6 +561,63 @@ mod tests {
     }
 
     #[test]
+    fn case_studies_are_read_by_their_audience_once_published_and_by_the_owner_always() {
+        let role_sets: [&[Role]; 4] = [&[Role::Member], &[Role::Editor], &[Role::Advisor], &[]];
+        let mut checked = 0;
+        for status in [
+            CaseStatus::Draft,
+            CaseStatus::Published,
+            CaseStatus::Archived,
+        ] {
+            for audience in AUDIENCES {
+                let (anon, facts) = viewer(None, &[]);
+                assert_eq!(
+                    can_read_case_study(&anon, &record(audience), status, &facts),
+                    status == CaseStatus::Published && audience == Audience::Public
+                );
+                for relation in RELATIONS {
+                    for roles in role_sets {
+                        let (v, facts) = viewer(Some(relation), roles);
+                        let member = roles.iter().any(|r| *r != Role::Advisor);
+                        let owner = relation == Relation::Owner && member;
+                        let published = status == CaseStatus::Published
+                            && expected(Some(relation), member, audience);
+                        assert_eq!(
+                            can_read_case_study(&v, &record(audience), status, &facts),
+                            owner || published,
+                            "{status:?} {relation:?} {roles:?} {audience:?}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 3 * 5 * 5 * 4);
+    }
+
+    #[test]
+    fn contact_details_are_for_local_governments_and_versions_for_the_owner() {
+        let (anon, _) = viewer(None, &[]);
+        assert!(!can_read_case_contact(&anon, id(10)));
+        for relation in RELATIONS {
+            let (member, _) = viewer(Some(relation), &[Role::Member]);
+            let (advisor, _) = viewer(Some(relation), &[Role::Advisor]);
+            assert_eq!(
+                can_read_case_contact(&member, id(10)),
+                relation != Relation::NationalBody,
+                "{relation:?}"
+            );
+            assert!(!can_read_case_contact(&advisor, id(10)), "{relation:?}");
+            assert_eq!(
+                can_read_case_versions(&member, id(10)),
+                relation == Relation::Owner
+            );
+            assert!(!can_read_case_versions(&advisor, id(10)));
+        }
+        assert!(!can_read_case_versions(&anon, id(10)));
+    }
+
+    #[test]
     fn write_rules_need_the_owner_organisation_and_the_role() {
         for relation in RELATIONS {
             for roles in [
@@ -509,6 +646,20 @@ mod tests {
         assert!(!can_edit(&anon, id(10)) && !can_administer(&anon, id(10)) && !can_operate(&anon));
         assert!(matches!(
             ensure_can_edit(&anon, id(10)),
+            Err(AppError::Unauthenticated(_))
+        ));
+        for (roles, scope) in [
+            (&[Role::Operator][..], Some(AuditScope::Everything)),
+            (&[Role::Admin], Some(AuditScope::Organization(id(10)))),
+            (&[Role::Editor], None),
+            (&[Role::Member], None),
+            (&[Role::Advisor], None),
+        ] {
+            let (v, _) = viewer(Some(Relation::Owner), roles);
+            assert_eq!(audit_scope(&v).ok(), scope, "{roles:?}");
+        }
+        assert!(matches!(
+            audit_scope(&anon),
             Err(AppError::Unauthenticated(_))
         ));
         let (other, _) = viewer(Some(Relation::SamePrefecture), &[Role::Admin]);

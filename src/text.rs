@@ -26,6 +26,38 @@ pub fn fold(input: &str) -> String {
     out
 }
 
+/// [`fold`] without collapsing whitespace, keeping where each folded character came from:
+/// `(folded char, start, end)` with the byte range of its source in `input`. Used to find
+/// folded matches in text as written (search snippets). A base character and the combining
+/// marks after it (half-width ﾞ and ﾟ included) fold together, as in [`fold`].
+pub fn fold_with_offsets(input: &str) -> Vec<(char, usize, usize)> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut chars = input.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, next)) = chars.peek() {
+            if !is_combining(next) {
+                break;
+            }
+            end = i + next.len_utf8();
+            chars.next();
+        }
+        for folded in input[start..end].nfkc() {
+            let folded = if folded.is_whitespace() {
+                ' '
+            } else {
+                hiragana_to_katakana(folded).to_ascii_lowercase()
+            };
+            out.push((folded, start, end));
+        }
+    }
+    out
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{FF9E}' | '\u{FF9F}') || unicode_normalization::char::is_combining_mark(c)
+}
+
 /// Half-width katakana (as in the Ministry's code list) to full-width.
 pub fn full_width_kana(input: &str) -> String {
     input.nfkc().collect()
@@ -65,8 +97,7 @@ pub fn check_line(field: &str, value: &str, max: usize) -> Result<(), AppError> 
     Ok(())
 }
 
-/// Checks a multi-line text input (summaries, notes): like [`check_line`], but line breaks
-/// and tabs are allowed.
+/// Checks a multi-line text input: like [`check_line`], but line breaks and tabs are allowed.
 pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
     if value.chars().count() > max {
         return Err(AppError::invalid(field, Invalid::TooLong { max }));
@@ -109,6 +140,28 @@ mod tests {
     #[test]
     fn like_wildcards_are_escaped() {
         assert_eq!(like_escape("100%_a\\"), "100\\%\\_a\\\\");
+    }
+
+    #[test]
+    fn offsets_point_back_to_the_text_as_written() {
+        let text = "ｶﾞｲﾄﾞ かさま ＲＰＡ";
+        let folded = fold_with_offsets(text);
+        let chars: String = folded.iter().map(|(c, _, _)| *c).collect();
+        assert_eq!(chars, "ガイド カサマ rpa");
+        // ｶﾞ (two half-width characters, six bytes) fold into one ガ.
+        assert_eq!(folded[0], ('ガ', 0, 6));
+        let (_, start, end) = folded[chars.chars().position(|c| c == 'r').expect("r")];
+        assert_eq!(&text[start..end], "Ｒ");
+        // The folded characters agree with `fold` once whitespace is collapsed.
+        assert_eq!(fold(text), chars);
+    }
+
+    #[test]
+    fn multi_line_text_allows_line_breaks_only() {
+        assert!(check_text("overview", "一行目\n二行目\r\n\t三行目", 100).is_ok());
+        assert!(check_text("overview", "a\0b", 100).is_err());
+        assert!(check_text("overview", "a\u{1b}b", 100).is_err());
+        assert!(check_text("overview", "長い", 1).is_err());
     }
 
     #[test]

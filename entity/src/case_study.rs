@@ -4,7 +4,7 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::enums::Audience;
+use crate::enums::{Audience, CaseStage, CaseStatus, PopulationBand};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "case_studies")]
@@ -14,15 +14,13 @@ pub struct Model {
     pub organization_id: Uuid,
     pub population: Option<i64>,
     pub population_year: Option<i32>,
-    /// UNDER_10K, FROM_10K_TO_50K, FROM_50K_TO_100K, FROM_100K_TO_300K or OVER_300K.
-    #[sea_orm(column_type = "String(StringLen::N(16))", nullable)]
-    pub population_band: Option<String>,
+    /// The band of `population`.
+    pub population_band: Option<PopulationBand>,
     pub title: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub summary: Option<String>,
     pub category_id: Option<Uuid>,
-    #[sea_orm(column_type = "String(StringLen::N(16))")]
-    pub stage: String,
+    pub stage: CaseStage,
     #[sea_orm(column_type = "Text", nullable)]
     pub overview: Option<String>,
     /// Initiatives, effects, KPIs, costs, vendors, schedule, challenges, transfer
@@ -34,14 +32,15 @@ pub struct Model {
     pub licence: Option<String>,
     pub audience: Audience,
     pub council_id: Option<Uuid>,
-    /// DRAFT, PUBLISHED or ARCHIVED.
-    #[sea_orm(column_type = "String(StringLen::N(16))")]
-    pub status: String,
+    pub status: CaseStatus,
+    /// Counts every change; earlier versions of a published case are in `case_study_versions`.
     pub version: i32,
     pub published_at: Option<DateTimeUtc>,
     pub created_by_user_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// 年度: the fiscal year the case reports on (set at publication when not given).
+    pub fiscal_year: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

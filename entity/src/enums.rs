@@ -173,9 +173,159 @@ pub enum CouncilMemberRole {
     Secretariat,
 }
 
-// ---------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------------
+// Case studies and search
+// ---------------------------------------------------------------------------------------------
+
+/// 人口規模: the population band a case is compared by, as the Ministry's case sheets give it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PopulationBand {
+    /// 1万人未満: fewer than 10,000 people.
+    #[sea_orm(string_value = "UNDER_10K")]
+    #[graphql(name = "UNDER_10K")]
+    #[serde(rename = "UNDER_10K")]
+    Under10K,
+    /// 1万人以上5万人未満: 10,000 to 49,999.
+    #[sea_orm(string_value = "FROM_10K_TO_50K")]
+    #[graphql(name = "FROM_10K_TO_50K")]
+    #[serde(rename = "FROM_10K_TO_50K")]
+    From10KTo50K,
+    /// 5万人以上10万人未満: 50,000 to 99,999.
+    #[sea_orm(string_value = "FROM_50K_TO_100K")]
+    #[graphql(name = "FROM_50K_TO_100K")]
+    #[serde(rename = "FROM_50K_TO_100K")]
+    From50KTo100K,
+    /// 10万人以上30万人未満: 100,000 to 299,999.
+    #[sea_orm(string_value = "FROM_100K_TO_300K")]
+    #[graphql(name = "FROM_100K_TO_300K")]
+    #[serde(rename = "FROM_100K_TO_300K")]
+    From100KTo300K,
+    /// 30万人以上: 300,000 or more.
+    #[sea_orm(string_value = "OVER_300K")]
+    #[graphql(name = "OVER_300K")]
+    #[serde(rename = "OVER_300K")]
+    Over300K,
+}
+
+impl PopulationBand {
+    /// The band of a population figure.
+    pub fn of(population: i64) -> Self {
+        match population {
+            ..10_000 => Self::Under10K,
+            10_000..50_000 => Self::From10KTo50K,
+            50_000..100_000 => Self::From50KTo100K,
+            100_000..300_000 => Self::From100KTo300K,
+            _ => Self::Over300K,
+        }
+    }
+}
+
+/// 段階: how far the initiative a case describes has come.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CaseStage {
+    /// 計画中: planned, not started.
+    #[sea_orm(string_value = "PLANNED")]
+    Planned,
+    /// 試行中: piloted in part of the organisation.
+    #[sea_orm(string_value = "PILOT")]
+    Pilot,
+    /// 運用中: in regular operation.
+    #[sea_orm(string_value = "OPERATING")]
+    Operating,
+    /// 終了: stopped (the case says why).
+    #[sea_orm(string_value = "DISCONTINUED")]
+    Discontinued,
+}
+
+/// 公開状態: where a case study is in its life.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CaseStatus {
+    /// 下書き: seen only by the owner organisation.
+    #[sea_orm(string_value = "DRAFT")]
+    Draft,
+    /// 公開: seen by its audience.
+    #[sea_orm(string_value = "PUBLISHED")]
+    Published,
+    /// 公開終了: withdrawn; kept, read-only, seen only by the owner organisation.
+    #[sea_orm(string_value = "ARCHIVED")]
+    Archived,
+}
+
+/// The kinds of records the cross-resource search finds.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SearchKind {
+    /// 事例: case studies.
+    #[sea_orm(string_value = "CASE_STUDY")]
+    CaseStudy,
+    /// 共同研修: joint courses.
+    #[sea_orm(string_value = "COURSE")]
+    Course,
+    /// アドバイザー: advisors.
+    #[sea_orm(string_value = "ADVISOR")]
+    Advisor,
+}
+
+// ---------------------------------------------------------------------------------------------
 // Courses (共同研修) and enrolment (受講)
-// ---------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------------
 
 /// 研修の状態: where a course is in its life. `DRAFT` → `PUBLISHED` → `COMPLETED`, or
 /// `CANCELLED` from either of the first two.

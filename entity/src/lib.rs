@@ -28,4 +28,5 @@ pub mod enrollment;
 pub mod keyword;
 pub mod organization;
 pub mod refresh_token;
+pub mod search_document;
 pub mod user;

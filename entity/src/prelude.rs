@@ -24,4 +24,5 @@ pub use super::enrollment::Entity as Enrollment;
 pub use super::keyword::Entity as Keyword;
 pub use super::organization::Entity as Organization;
 pub use super::refresh_token::Entity as RefreshToken;
+pub use super::search_document::Entity as SearchDocument;
 pub use super::user::Entity as User;

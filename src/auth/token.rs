@@ -2,7 +2,8 @@
 //!
 //! The algorithm is pinned, and `iss`, `aud`, `exp`, `nbf`, `iat`, `sub` and `jti` are all
 //! required and checked, with a small leeway; the header's `typ` must be `at+jwt` (RFC 9068)
-//! so that no other JWT signed with the same key passes as an access token.
+//! so that no other JWT signed with the same key passes as an access token; and a token that
+//! names a key (`kid`) is refused, as this server's keys have none.
 
 use std::io::Write;
 use std::path::Path;
@@ -117,7 +118,8 @@ impl TokenKeys {
                 tracing::debug!(%error, "access token refused");
                 AppError::Unauthenticated(AuthFailure::BadToken)
             })?;
-        if data.header.typ.as_deref() != Some(TOKEN_TYPE) {
+        // Our tokens carry no key id: one that names a key names a key we do not have.
+        if data.header.typ.as_deref() != Some(TOKEN_TYPE) || data.header.kid.is_some() {
             return Err(AppError::Unauthenticated(AuthFailure::BadToken));
         }
         Ok(data.claims)

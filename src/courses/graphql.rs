@@ -614,7 +614,8 @@ pub enum CourseOrderField {
 #[derive(InputObject)]
 pub struct CourseOrder {
     field: CourseOrderField,
-    #[graphql(default)]
+    /// Default `ASC`.
+    #[graphql(default_with = "OrderDirection::Asc")]
     direction: OrderDirection,
 }
 
@@ -642,7 +643,8 @@ pub enum EnrollmentOrderField {
 #[derive(InputObject)]
 pub struct EnrollmentOrder {
     field: EnrollmentOrderField,
-    #[graphql(default)]
+    /// Default `ASC`.
+    #[graphql(default_with = "OrderDirection::Asc")]
     direction: OrderDirection,
 }
 
@@ -673,7 +675,9 @@ impl CoursesQuery {
     ) -> async_graphql::Result<Connection<String, Course, TotalCount>> {
         let s = state(ctx);
         let filter = CourseFilter::parse(filter.unwrap_or_default().into())?;
-        let (field, direction) = order_by.map_or_else(Default::default, |o| (o.field, o.direction));
+        let (field, direction) = order_by.map_or((Default::default(), OrderDirection::Asc), |o| {
+            (o.field, o.direction)
+        });
         let order = match field {
             CourseOrderField::StartsAt => catalogue::CourseOrder::StartsAt,
             CourseOrderField::Title => catalogue::CourseOrder::Title,
@@ -690,7 +694,7 @@ impl CoursesQuery {
             &s.viewer,
             &filter,
             order,
-            direction.descending(),
+            direction == OrderDirection::Desc,
             &args,
         )
         .await?;
@@ -724,7 +728,9 @@ impl CoursesQuery {
             .map(|id| decode("filter.courseId", "Course", id))
             .transpose()?;
         let filter = EnrollmentFilter::parse(course_id, f.organization_code.as_deref(), f.status)?;
-        let (field, direction) = order_by.map_or_else(Default::default, |o| (o.field, o.direction));
+        let (field, direction) = order_by.map_or((Default::default(), OrderDirection::Asc), |o| {
+            (o.field, o.direction)
+        });
         let order = match field {
             EnrollmentOrderField::CreatedAt => enrolment::EnrollmentOrder::CreatedAt,
             EnrollmentOrderField::WaitlistPosition => enrolment::EnrollmentOrder::WaitlistPosition,
@@ -741,7 +747,7 @@ impl CoursesQuery {
             &s.viewer,
             &filter,
             order,
-            direction.descending(),
+            direction == OrderDirection::Desc,
             &args,
         )
         .await?;

@@ -13,18 +13,20 @@ use async_graphql::{Context, EmptySubscription, ID, Interface, MergedObject, Obj
 use sea_orm::DatabaseConnection;
 
 use crate::app::AppState;
+use crate::audit::graphql::AuditQuery;
 use crate::auth::Viewer;
 use crate::auth::graphql::{AuthMutation, AuthQuery, User};
+use crate::case_studies::graphql::{
+    CaseCategory, CaseStudiesMutation, CaseStudiesQuery, CaseStudy,
+};
+use crate::case_studies::loaders::{CaseStudyLoader, CategoryId};
 use crate::courses::graphql::{Course, CourseSession, CoursesMutation, CoursesQuery, Enrollment};
 use crate::courses::loaders::CourseLoader;
 use crate::error::{AppError, Invalid};
 use crate::organizations::graphql::{Council, Organization, OrganizationsQuery};
 use crate::organizations::loaders::{CouncilId, DirectoryLoader, OrganizationId};
+use crate::search::graphql::SearchQuery;
 
-/// Deepest query accepted.
-pub const MAX_DEPTH: usize = 12;
-/// Costliest query accepted; list fields cost their page size times their children.
-pub const MAX_COMPLEXITY: usize = 20_000;
 /// Most ids one `nodes` call takes.
 pub const MAX_NODES: usize = 100;
 
@@ -44,6 +46,8 @@ pub struct RequestState {
     /// The request's `x-request-id`, for the audit trail.
     pub request_id: Option<String>,
     pub directory: DataLoader<DirectoryLoader>,
+    /// Case studies (through the sharing rules), their keywords, categories and versions.
+    pub case_studies: DataLoader<CaseStudyLoader>,
     /// Courses, sessions and enrolments, through this viewer's sharing rules.
     pub courses: DataLoader<CourseLoader>,
 }
@@ -54,6 +58,11 @@ impl RequestState {
         Self {
             directory: DataLoader::new(DirectoryLoader::new(db.clone()), tokio::spawn)
                 .delay(LOADER_DELAY),
+            case_studies: DataLoader::new(
+                CaseStudyLoader::new(db.clone(), viewer.clone()),
+                tokio::spawn,
+            )
+            .delay(LOADER_DELAY),
             courses: DataLoader::new(CourseLoader::new(db.clone(), viewer.clone()), tokio::spawn)
                 .delay(LOADER_DELAY),
             app,
@@ -83,6 +92,8 @@ pub enum Node {
     Organization(Organization),
     Council(Council),
     User(User),
+    CaseStudy(CaseStudy),
+    CaseCategory(CaseCategory),
     Course(Course),
     CourseSession(CourseSession),
     Enrollment(Enrollment),
@@ -136,6 +147,14 @@ async fn load_node(ctx: &Context<'_>, field: &str, id: &ID) -> Result<Option<Nod
         "User" => crate::auth::graphql::visible_user(ctx, uuid)
             .await?
             .map(Node::User),
+        "CaseStudy" => crate::case_studies::graphql::load(ctx, uuid)
+            .await?
+            .map(Node::CaseStudy),
+        "CaseCategory" => s
+            .case_studies
+            .load_one(CategoryId(uuid))
+            .await?
+            .map(|c| Node::CaseCategory(CaseCategory(c))),
         "Course" => crate::courses::graphql::visible_course(ctx, uuid)
             .await?
             .map(Node::Course),
@@ -150,23 +169,63 @@ async fn load_node(ctx: &Context<'_>, field: &str, id: &ID) -> Result<Option<Nod
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(OrganizationsQuery, AuthQuery, NodeQuery, CoursesQuery);
+pub struct Query(
+    OrganizationsQuery,
+    AuthQuery,
+    AuditQuery,
+    NodeQuery,
+    CaseStudiesQuery,
+    SearchQuery,
+    CoursesQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, CoursesMutation);
+pub struct Mutation(AuthMutation, CaseStudiesMutation, CoursesMutation);
 
 pub type KoikiSchema = Schema<Query, Mutation, EmptySubscription>;
 
+/// How deep the standard introspection query of GraphiQL and code generators nests.
+const INTROSPECTION_DEPTH: usize = 16;
+
+/// How the schema behaves beyond its types: limits, introspection, suggestions.
+#[derive(Clone, Copy, Debug)]
+pub struct SchemaOptions {
+    pub limits: limits::Limits,
+    /// `__schema` and `__type` answer (tools such as GraphiQL need them).
+    pub introspection: bool,
+    /// Errors for unknown fields suggest similar names ("Did you mean …?"), which also
+    /// tells a prober what the schema holds.
+    pub field_suggestions: bool,
+}
+
+impl Default for SchemaOptions {
+    fn default() -> Self {
+        Self {
+            limits: limits::Limits::default(),
+            introspection: true,
+            field_suggestions: true,
+        }
+    }
+}
+
 /// The schema with its limits. State is supplied per request, so the same schema serves
 /// every request and prints the SDL without a database.
-pub fn build_schema() -> KoikiSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .finish()
+pub fn build_schema(options: &SchemaOptions) -> KoikiSchema {
+    // Depth is checked before execution by `limits::check`, which leaves introspection out;
+    // the schema's own depth limit (which counts it) is only a backstop for that.
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(options.limits.depth.max(INTROSPECTION_DEPTH))
+        .limit_complexity(options.limits.complexity);
+    if !options.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !options.field_suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The schema in SDL, as `koiki schema` prints it.
 pub fn sdl() -> String {
-    build_schema().sdl()
+    build_schema(&SchemaOptions::default()).sdl()
 }

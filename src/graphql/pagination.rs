@@ -40,6 +40,16 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
+/// The direction of an `orderBy`.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OrderDirection {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    #[default]
+    Desc,
+}
+
 /// A key pages are ordered by and cursors carry.
 pub trait CursorKey: Sized + Clone + Send + Sync + 'static {
     fn to_cursor(&self) -> String;
@@ -299,6 +309,23 @@ where
     E::Model: FromQueryResult + Send + Sync,
     V: CursorKey + Into<Value>,
 {
+    fetch_sorted_page_as(db, select, sort, key_of, request).await
+}
+
+/// [`fetch_sorted_page`] for rows read as `M` rather than the entity's model: for selects
+/// that add computed columns (a search score) or pick only some.
+pub async fn fetch_sorted_page_as<E, M, V>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    sort: &Sort<E>,
+    key_of: impl Fn(&M) -> Sorted<V>,
+    request: &PageRequest<Sorted<V>>,
+) -> AppResult<Page<M, Sorted<V>>>
+where
+    E: EntityTrait,
+    M: FromQueryResult + Send + Sync,
+    V: CursorKey + Into<Value>,
+{
     let mut select = select;
     if let Some(after) = &request.after {
         select = select.filter(beyond(sort, after, true));
@@ -311,7 +338,11 @@ where
     select = select
         .order_by(sort.value.clone(), order.clone())
         .order_by(sort.id, order);
-    let mut models = select.limit(request.limit + 1).all(db).await?;
+    let mut models = select
+        .limit(request.limit + 1)
+        .into_model::<M>()
+        .all(db)
+        .await?;
     let more = models.len() as u64 > request.limit;
     models.truncate(request.limit as usize);
     if request.backward {
@@ -328,22 +359,6 @@ where
         has_previous,
         has_next,
     })
-}
-
-/// The direction of `orderBy`.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum OrderDirection {
-    /// Smallest first (oldest, earliest, A to Z).
-    #[default]
-    Asc,
-    /// Largest first.
-    Desc,
-}
-
-impl OrderDirection {
-    pub fn descending(self) -> bool {
-        self == Self::Desc
-    }
 }
 
 /// [`fetch_sorted_page`] for a list that can be ordered by fields of different types: the
@@ -465,8 +480,22 @@ where
     K: CursorKey,
     N: OutputType,
 {
+    into_connection_with(page, total, node)
+}
+
+/// [`into_connection`] with other fields on the connection than `totalCount` alone.
+pub fn into_connection_with<M, K, N, A>(
+    page: Page<M, K>,
+    additional: A,
+    node: impl Fn(M) -> N,
+) -> Connection<String, N, A>
+where
+    K: CursorKey,
+    N: OutputType,
+    A: async_graphql::ObjectType,
+{
     let mut connection =
-        Connection::with_additional_fields(page.has_previous, page.has_next, total);
+        Connection::with_additional_fields(page.has_previous, page.has_next, additional);
     connection.edges.extend(
         page.rows
             .into_iter()

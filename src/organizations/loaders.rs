@@ -26,17 +26,15 @@ impl From<LoadError> for AppError {
     fn from(error: LoadError) -> Self {
         match Arc::try_unwrap(error.0) {
             Ok(db) => db.into(),
-            Err(shared) => match &*shared {
-                DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => AppError::Unavailable,
-                other => AppError::Internal(anyhow::anyhow!("{other}")),
-            },
+            Err(shared) if crate::error::is_unavailable(&shared) => AppError::Unavailable,
+            Err(shared) => AppError::Internal(anyhow::anyhow!("{shared}")),
         }
     }
 }
 
 /// Groups rows under the keys that asked for them; every key gets an entry, empty when no
 /// row belongs to it.
-pub fn grouped<K: Copy + Eq + Hash, V>(
+pub(crate) fn grouped<K: Copy + Eq + Hash, V>(
     keys: &[K],
     rows: impl IntoIterator<Item = (K, V)>,
 ) -> HashMap<K, Vec<V>> {

@@ -1,6 +1,6 @@
 //! The demo data set: one user per role in a few organisations, so that a newcomer can sign
-//! in and try every kind of access, and each area's demo records (`courses`). Development
-//! only; the passwords are published.
+//! in and try every kind of access, and each area's demo records. Development only; the
+//! passwords are published.
 
 use anyhow::Context;
 use chrono::Utc;
@@ -70,6 +70,12 @@ const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
         "高知 管理",
         "390003",
         &[Role::Admin],
+    ),
+    (
+        "editor@town-oyama.example.jp",
+        "小山町 編集",
+        "223441",
+        &[Role::Editor],
     ),
     (
         "editor@city-ikoma.example.jp",
@@ -165,7 +171,8 @@ pub async fn ensure(db: &DatabaseConnection) -> anyhow::Result<Vec<DemoAccount>>
             roles,
         });
     }
-    super::courses::ensure(db).await?;
+    crate::seed::case_studies::ensure(db).await?;
+    crate::seed::courses::ensure(db).await?;
     Ok(accounts)
 }
 

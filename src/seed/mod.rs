@@ -1,16 +1,18 @@
 //! Data a fresh database starts with.
 //!
 //! Reference data (every installation): the 1,788 local governments from the Ministry's code
-//! list, the populations the reference material gives, and the councils it describes.
+//! list, the populations the reference material gives, the councils it describes and the
+//! case-study categories.
 //! Demo data (development only, [`demo`]): demo organisations' users, one per role.
 
+pub mod case_studies;
 pub mod courses;
 pub mod demo;
 
 use anyhow::Context;
 use chrono::{NaiveDate, Utc};
 use entity::enums::{CouncilKind, CouncilMemberRole};
-use entity::{council, council_member, organization};
+use entity::{case_category, council, council_member, organization};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
@@ -38,6 +40,9 @@ pub async fn reference_data<C: ConnectionTrait + TransactionTrait>(db: &C) -> an
     }
     if council::Entity::find().count(db).await? == 0 {
         councils(db).await?;
+    }
+    if case_category::Entity::find().count(db).await? == 0 {
+        case_studies::categories(db).await?;
     }
     Ok(())
 }

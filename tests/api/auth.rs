@@ -160,6 +160,27 @@ async fn bad_tokens_are_refused_not_treated_as_anonymous() {
                 ),
             ),
             ("not an access token", sign(&payload, Some("JWT"), secret)),
+            ("unknown key id", {
+                let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+                header.typ = Some("at+jwt".to_owned());
+                header.kid = Some("another-key".to_owned());
+                jsonwebtoken::encode(
+                    &header,
+                    &payload,
+                    &jsonwebtoken::EncodingKey::from_secret(secret),
+                )
+                .expect("signs")
+            }),
+            (
+                // An asymmetric algorithm in place of the pinned HS256 (alg confusion).
+                "RS256 header",
+                format!(
+                    "{}.{}.{}",
+                    b64(&json!({ "alg": "RS256", "typ": "at+jwt" })),
+                    parts[1],
+                    parts[2]
+                ),
+            ),
             (
                 "expired",
                 sign(&with("exp", json!(now - 120)), Some("at+jwt"), secret),
@@ -315,6 +336,32 @@ async fn sessions_leave_an_audit_trail_with_the_request_id() {
         // No secrets in the trail.
         let text = serde_json::to_string(&events).expect("json");
         assert!(!text.contains(&refresh) && !text.contains(&other) && !text.contains(DEMO_PASSWORD));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tokens_of_disabled_or_removed_users_stop_working_at_once() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    on_each_backend(async |app| {
+        let (token, _) = app.sign_in(crate::helpers::NARA_EDITOR).await;
+        let (status, _) = app.post_gql(Some(&token), VIEWER, json!({})).await;
+        assert_eq!(status, 200);
+        entity::user::Entity::update_many()
+            .col_expr(
+                entity::user::Column::DisabledAt,
+                Expr::value(chrono::Utc::now()),
+            )
+            .filter(entity::user::Column::Email.eq(crate::helpers::NARA_EDITOR))
+            .exec(&app.state.db)
+            .await
+            .expect("disabled");
+        let (status, body) = app.post_gql(Some(&token), VIEWER, json!({})).await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (401, "UNAUTHENTICATED"),
+            "{body}"
+        );
     })
     .await;
 }

@@ -2,11 +2,18 @@
 //! `KOIKI_TEST_DATABASE_URL`) PostgreSQL.
 
 mod access;
+mod audit;
 mod auth;
+mod case_studies;
 mod cli;
 mod courses;
 mod enrolment;
+mod faults;
+mod fuzz;
 mod helpers;
 mod http;
+mod interop;
 mod organizations;
+mod scale;
 mod schema;
+mod search;
