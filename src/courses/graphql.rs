@@ -29,8 +29,8 @@ use crate::error::AppError;
 use crate::graphql::pagination::{self, OrderDirection, PageArgs, TotalCount};
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::{ids, state};
-use crate::organizations::graphql::{Council, Organization};
-use crate::organizations::loaders::{CouncilId, LoadError, OrganizationId};
+use crate::organizations::graphql::{Council, Organization, council_by_id, organization_by_id};
+use crate::organizations::loaders::LoadError;
 
 fn decode(field: &str, type_name: &str, id: &ID) -> Result<Uuid, AppError> {
     ids::decode(field, type_name, id)
@@ -60,27 +60,6 @@ where
 {
     let found = load(ctx, key).await?;
     Ok(found.unwrap_or_default().into_iter().map(wrap).collect())
-}
-
-async fn organization(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Option<Organization>> {
-    let found = state(ctx)
-        .directory
-        .load_one(OrganizationId(id))
-        .await
-        .map_err(AppError::from)?;
-    Ok(found.map(Organization))
-}
-
-async fn council(ctx: &Context<'_>, id: Option<Uuid>) -> async_graphql::Result<Option<Council>> {
-    let Some(id) = id else {
-        return Ok(None);
-    };
-    let found = state(ctx)
-        .directory
-        .load_one(CouncilId(id))
-        .await
-        .map_err(AppError::from)?;
-    Ok(found.map(Council))
 }
 
 /// Loads a course through the viewer's sharing rules (null when not visible).
@@ -126,7 +105,7 @@ impl Course {
     }
     /// The organisation that runs the course (主催).
     async fn host(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        organization(ctx, self.0.host_organization_id).await
+        organization_by_id(ctx, Some(self.0.host_organization_id)).await
     }
     /// Organisations that co-host it (共催), by code.
     #[graphql(complexity = "3 * child_complexity + 1")]
@@ -135,7 +114,7 @@ impl Course {
     }
     /// A council that co-hosts it (e.g. the council whose secretariat runs it).
     async fn co_host_council(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Council>> {
-        council(ctx, self.0.co_host_council_id).await
+        council_by_id(ctx, self.0.co_host_council_id).await
     }
     /// The job grades it is for.
     async fn job_grades(&self) -> &[JobGrade] {
@@ -223,7 +202,7 @@ impl Course {
     }
     /// The council of a `COUNCIL` audience.
     async fn council(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Council>> {
-        council(ctx, self.0.council_id).await
+        council_by_id(ctx, self.0.council_id).await
     }
     /// Where the course is in its life: `DRAFT` → `PUBLISHED` → `COMPLETED`, or `CANCELLED`.
     async fn status(&self) -> CourseStatus {
@@ -320,7 +299,7 @@ impl Enrollment {
     }
     /// The participant's organisation.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        organization(ctx, self.0.organization_id).await
+        organization_by_id(ctx, Some(self.0.organization_id)).await
     }
     /// The participant's name: a user's display name, or the name their coordinator gave.
     async fn participant_name(&self) -> &str {
@@ -430,7 +409,7 @@ pub struct CostShare {
 impl CostShare {
     /// The participating organisation.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        organization(ctx, self.organization_id).await
+        organization_by_id(ctx, Some(self.organization_id)).await
     }
 }
 
@@ -510,7 +489,7 @@ pub struct TrainingSummary {
 impl TrainingSummary {
     /// The organisation the figures are for.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        organization(ctx, self.organization_id).await
+        organization_by_id(ctx, Some(self.organization_id)).await
     }
 }
 
