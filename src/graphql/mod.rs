@@ -12,6 +12,11 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, EmptySubscription, ID, Interface, MergedObject, Object, Schema};
 use sea_orm::DatabaseConnection;
 
+use crate::advisors::graphql::{
+    Advisor, AdvisorPool, AdvisorsMutation, AdvisorsQuery, DispatchAssignment, DispatchRequest,
+    DispatchVisit, UnavailablePeriod,
+};
+use crate::advisors::loaders::AdvisorLoader;
 use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::auth::graphql::{AuthMutation, AuthQuery, User};
@@ -40,6 +45,8 @@ pub struct RequestState {
     /// The request's `x-request-id`, for the audit trail.
     pub request_id: Option<String>,
     pub directory: DataLoader<DirectoryLoader>,
+    /// Pools, advisors and dispatch requests, loaded by id with the viewer's access applied.
+    pub advisors: DataLoader<AdvisorLoader>,
 }
 
 impl RequestState {
@@ -47,6 +54,8 @@ impl RequestState {
         let db = app.db.clone();
         Self {
             directory: DataLoader::new(DirectoryLoader::new(db.clone()), tokio::spawn)
+                .delay(LOADER_DELAY),
+            advisors: DataLoader::new(AdvisorLoader::new(db.clone(), viewer.clone()), tokio::spawn)
                 .delay(LOADER_DELAY),
             app,
             db,
@@ -75,6 +84,12 @@ pub enum Node {
     Organization(Organization),
     Council(Council),
     User(User),
+    AdvisorPool(AdvisorPool),
+    Advisor(Advisor),
+    UnavailablePeriod(UnavailablePeriod),
+    DispatchRequest(DispatchRequest),
+    DispatchAssignment(DispatchAssignment),
+    DispatchVisit(DispatchVisit),
 }
 
 #[derive(Default)]
@@ -125,15 +140,18 @@ async fn load_node(ctx: &Context<'_>, field: &str, id: &ID) -> Result<Option<Nod
         "User" => crate::auth::graphql::visible_user(ctx, uuid)
             .await?
             .map(Node::User),
+        t if crate::advisors::graphql::NODE_TYPES.contains(&t) => {
+            crate::advisors::graphql::load_node(ctx, t, uuid).await?
+        }
         _ => return Err(AppError::invalid(field, Invalid::Id)),
     })
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(OrganizationsQuery, AuthQuery, NodeQuery);
+pub struct Query(OrganizationsQuery, AuthQuery, NodeQuery, AdvisorsQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation);
+pub struct Mutation(AuthMutation, AdvisorsMutation);
 
 pub type KoikiSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -239,6 +239,22 @@ where
     })
 }
 
+/// The direction of an `orderBy`.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OrderDirection {
+    /// Smallest first (A→Z, oldest first).
+    #[default]
+    Asc,
+    /// Largest first (Z→A, newest first).
+    Desc,
+}
+
+impl OrderDirection {
+    pub fn descending(self) -> bool {
+        self == Self::Desc
+    }
+}
+
 /// How a client-ordered list is sorted: by a value (a column, or an expression such as
 /// `COALESCE(starts_at, …)`: it must never be NULL, as the two databases order NULLs
 /// differently), then by the unique `id` column in the same direction.

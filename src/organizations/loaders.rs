@@ -36,7 +36,7 @@ impl From<LoadError> for AppError {
 
 /// Groups rows under the keys that asked for them; every key gets an entry, empty when no
 /// row belongs to it.
-fn grouped<K: Copy + Eq + Hash, V>(
+pub(crate) fn grouped<K: Copy + Eq + Hash, V>(
     keys: &[K],
     rows: impl IntoIterator<Item = (K, V)>,
 ) -> HashMap<K, Vec<V>> {

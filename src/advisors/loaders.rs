@@ -1,0 +1,293 @@
+//! Batch loading for the advisor area: one query per field per level of a response.
+//!
+//! The loaders keyed by id apply the sharing rules themselves (`access`), so a nested field,
+//! `node(id:)` and a federation `_entities` lookup that go through them can never show a
+//! record the viewer may not see. The loaders keyed by a parent (`AssignmentsOf`, …) serve
+//! fields of a parent the viewer was already allowed to see.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use chrono::Utc;
+use entity::{
+    advisor, advisor_pool, advisor_unavailable_period, council_member, dispatch_assignment,
+    dispatch_request, dispatch_visit,
+};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::profiles::{self, TrackRecord};
+use crate::access::{self, ViewerFacts};
+use crate::auth::Viewer;
+use crate::organizations::loaders::{LoadError, grouped};
+
+/// A pool by id, if the viewer may see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PoolKey(pub Uuid);
+/// An advisor by id, if the viewer may see them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AdvisorKey(pub Uuid);
+/// A dispatch request by id, if the viewer may see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DispatchKey(pub Uuid);
+/// An assignment by id, if the viewer may see its request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AssignmentKey(pub Uuid);
+/// A visit by id, if the viewer may see its request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct VisitKey(pub Uuid);
+/// An unavailable period by id, if the viewer may see its advisor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PeriodKey(pub Uuid);
+/// The assignments of a request (proposed, assigned, declined, withdrawn).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AssignmentsOf(pub Uuid);
+/// The visits of a request, by start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct VisitsOf(pub Uuid);
+/// An advisor's unavailable periods that are not over or withdrawn, by start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PeriodsOf(pub Uuid);
+/// An advisor's track record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TrackRecordOf(pub Uuid);
+/// The councils the viewer's organisation belongs to (for the in-memory sharing rules).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ViewerCouncils;
+
+/// Loads the advisor area's records for one request and one viewer.
+pub struct AdvisorLoader {
+    db: DatabaseConnection,
+    viewer: Viewer,
+}
+
+impl AdvisorLoader {
+    pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
+        Self { db, viewer }
+    }
+}
+
+fn ids<K: Copy>(keys: &[K], id: impl Fn(K) -> Uuid) -> Vec<Uuid> {
+    keys.iter().map(|k| id(*k)).collect()
+}
+
+/// The ids of the requests the viewer may see, as a subquery.
+fn readable_requests(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(dispatch_request::Column::Id)
+        .from(dispatch_request::Entity)
+        .cond_where(access::dispatch_readable(viewer))
+        .to_owned()
+}
+
+impl Loader<PoolKey> for AdvisorLoader {
+    type Value = advisor_pool::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PoolKey]) -> Result<HashMap<PoolKey, Self::Value>, Self::Error> {
+        let rows = advisor_pool::Entity::find()
+            .filter(advisor_pool::Column::Id.is_in(ids(keys, |k| k.0)))
+            .filter(access::readable::<advisor_pool::Entity>(&self.viewer))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| (PoolKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<AdvisorKey> for AdvisorLoader {
+    type Value = advisor::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[AdvisorKey],
+    ) -> Result<HashMap<AdvisorKey, Self::Value>, Self::Error> {
+        let rows = advisor::Entity::find()
+            .filter(advisor::Column::Id.is_in(ids(keys, |k| k.0)))
+            .filter(access::advisor_readable(&self.viewer))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| (AdvisorKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<DispatchKey> for AdvisorLoader {
+    type Value = dispatch_request::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[DispatchKey],
+    ) -> Result<HashMap<DispatchKey, Self::Value>, Self::Error> {
+        let rows = dispatch_request::Entity::find()
+            .filter(dispatch_request::Column::Id.is_in(ids(keys, |k| k.0)))
+            .filter(access::dispatch_readable(&self.viewer))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| (DispatchKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<AssignmentKey> for AdvisorLoader {
+    type Value = dispatch_assignment::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[AssignmentKey],
+    ) -> Result<HashMap<AssignmentKey, Self::Value>, Self::Error> {
+        let rows = dispatch_assignment::Entity::find()
+            .filter(dispatch_assignment::Column::Id.is_in(ids(keys, |k| k.0)))
+            .filter(
+                dispatch_assignment::Column::DispatchRequestId
+                    .in_subquery(readable_requests(&self.viewer)),
+            )
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| (AssignmentKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<VisitKey> for AdvisorLoader {
+    type Value = dispatch_visit::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[VisitKey]) -> Result<HashMap<VisitKey, Self::Value>, Self::Error> {
+        let rows = dispatch_visit::Entity::find()
+            .filter(dispatch_visit::Column::Id.is_in(ids(keys, |k| k.0)))
+            .filter(
+                dispatch_visit::Column::DispatchRequestId
+                    .in_subquery(readable_requests(&self.viewer)),
+            )
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| (VisitKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<PeriodKey> for AdvisorLoader {
+    type Value = advisor_unavailable_period::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[PeriodKey],
+    ) -> Result<HashMap<PeriodKey, Self::Value>, Self::Error> {
+        let readable_advisors = Query::select()
+            .column(advisor::Column::Id)
+            .from(advisor::Entity)
+            .cond_where(access::advisor_readable(&self.viewer))
+            .to_owned();
+        let rows = advisor_unavailable_period::Entity::find()
+            .filter(advisor_unavailable_period::Column::Id.is_in(ids(keys, |k| k.0)))
+            .filter(advisor_unavailable_period::Column::AdvisorId.in_subquery(readable_advisors))
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|r| (PeriodKey(r.id), r)).collect())
+    }
+}
+
+impl Loader<AssignmentsOf> for AdvisorLoader {
+    type Value = Vec<dispatch_assignment::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[AssignmentsOf],
+    ) -> Result<HashMap<AssignmentsOf, Self::Value>, Self::Error> {
+        let rows = dispatch_assignment::Entity::find()
+            .filter(dispatch_assignment::Column::DispatchRequestId.is_in(ids(keys, |k| k.0)))
+            .order_by_asc(dispatch_assignment::Column::Id)
+            .all(&self.db)
+            .await?;
+        Ok(grouped(
+            keys,
+            rows.into_iter()
+                .map(|r| (AssignmentsOf(r.dispatch_request_id), r)),
+        ))
+    }
+}
+
+impl Loader<VisitsOf> for AdvisorLoader {
+    type Value = Vec<dispatch_visit::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[VisitsOf]) -> Result<HashMap<VisitsOf, Self::Value>, Self::Error> {
+        let rows = dispatch_visit::Entity::find()
+            .filter(dispatch_visit::Column::DispatchRequestId.is_in(ids(keys, |k| k.0)))
+            .order_by_asc(dispatch_visit::Column::StartsAt)
+            .order_by_asc(dispatch_visit::Column::Id)
+            .all(&self.db)
+            .await?;
+        Ok(grouped(
+            keys,
+            rows.into_iter()
+                .map(|r| (VisitsOf(r.dispatch_request_id), r)),
+        ))
+    }
+}
+
+impl Loader<PeriodsOf> for AdvisorLoader {
+    type Value = Vec<advisor_unavailable_period::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[PeriodsOf],
+    ) -> Result<HashMap<PeriodsOf, Self::Value>, Self::Error> {
+        let rows = advisor_unavailable_period::Entity::find()
+            .filter(advisor_unavailable_period::Column::AdvisorId.is_in(ids(keys, |k| k.0)))
+            .filter(advisor_unavailable_period::Column::CancelledAt.is_null())
+            .filter(advisor_unavailable_period::Column::EndsAt.gt(Utc::now()))
+            .order_by_asc(advisor_unavailable_period::Column::StartsAt)
+            .order_by_asc(advisor_unavailable_period::Column::Id)
+            .all(&self.db)
+            .await?;
+        Ok(grouped(
+            keys,
+            rows.into_iter().map(|r| (PeriodsOf(r.advisor_id), r)),
+        ))
+    }
+}
+
+impl Loader<TrackRecordOf> for AdvisorLoader {
+    type Value = TrackRecord;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[TrackRecordOf],
+    ) -> Result<HashMap<TrackRecordOf, Self::Value>, Self::Error> {
+        let records = profiles::track_records(&self.db, &ids(keys, |k| k.0)).await?;
+        Ok(records
+            .into_iter()
+            .map(|(id, record)| (TrackRecordOf(id), record))
+            .collect())
+    }
+}
+
+impl Loader<ViewerCouncils> for AdvisorLoader {
+    type Value = ViewerFacts;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        _keys: &[ViewerCouncils],
+    ) -> Result<HashMap<ViewerCouncils, Self::Value>, Self::Error> {
+        let council_ids = match self.viewer.organization_id() {
+            Some(id) => council_member::Entity::find()
+                .filter(council_member::Column::OrganizationId.eq(id))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|m| m.council_id)
+                .collect(),
+            None => Default::default(),
+        };
+        Ok(HashMap::from([(
+            ViewerCouncils,
+            ViewerFacts { council_ids },
+        )]))
+    }
+}
