@@ -248,6 +248,42 @@ pub fn is_linked_advisor(viewer: &Viewer, advisor_user_id: Option<Uuid>) -> bool
         .is_some_and(|u| u.roles.contains(&Role::Advisor) && advisor_user_id == Some(u.user_id))
 }
 
+/// May `viewer` see a pool? Through its audience; and an advisor sees the pool they belong
+/// to (`pool_advisor_user_ids`: the accounts linked to the pool's advisors). The in-memory
+/// form of [`pool_readable`].
+pub fn can_read_pool(
+    viewer: &Viewer,
+    pool: &RecordFacts,
+    pool_advisor_user_ids: &[Uuid],
+    facts: &ViewerFacts,
+) -> bool {
+    can_read(viewer, pool, facts)
+        || viewer.signed_in().is_some_and(|u| {
+            u.roles.contains(&Role::Advisor) && pool_advisor_user_ids.contains(&u.user_id)
+        })
+}
+
+/// The query condition "`viewer` may see this pool" on `advisor_pools`.
+pub fn pool_readable(viewer: &Viewer) -> Condition {
+    let shared = readable::<advisor_pool::Entity>(viewer);
+    match viewer
+        .signed_in()
+        .filter(|u| u.roles.contains(&Role::Advisor))
+    {
+        Some(user) => {
+            let own = Query::select()
+                .column(advisor::Column::PoolId)
+                .from(advisor::Entity)
+                .and_where(advisor::Column::UserId.eq(user.user_id))
+                .to_owned();
+            Condition::any()
+                .add(shared)
+                .add(advisor_pool::Column::Id.in_subquery(own))
+        }
+        None => shared,
+    }
+}
+
 /// May `viewer` see an advisor? Only through both the pool's audience and the advisor's own
 /// (a pool narrower than its advisor hides the advisor). The advisor always sees their own
 /// profile. The in-memory form of [`advisor_readable`].
@@ -314,6 +350,22 @@ pub fn can_read_advisor_contact(
         ..record.clone()
     };
     can_read(viewer, &capped(pool), facts) && can_read(viewer, &capped(advisor), facts)
+}
+
+/// [`can_read_advisor_contact`] for an advisor the viewer may already see (loaded through
+/// [`advisor_readable`]): seeing the advisor means being within both audiences, and for a
+/// signed-in member `PUBLIC` reads like `NATIONWIDE`, so what is left to decide needs only
+/// the pool's owner and the viewer. The unit tests check that the two agree.
+pub fn can_read_visible_advisor_contact(
+    viewer: &Viewer,
+    pool_owner_id: Uuid,
+    advisor_user_id: Option<Uuid>,
+) -> bool {
+    is_linked_advisor(viewer, advisor_user_id)
+        || viewer.signed_in().is_some_and(|u| {
+            is_member_of_organization(u)
+                && (u.organization_id == pool_owner_id || is_local_government(u.organization_kind))
+        })
 }
 
 /// Who takes part in a dispatch request.
@@ -778,6 +830,59 @@ mod tests {
             Some(id(500)),
             &facts
         ));
+    }
+
+    #[test]
+    fn an_advisor_sees_the_pool_they_belong_to_and_no_other_private_one() {
+        let pool = record(Audience::Private);
+        let (me, facts) = viewer_as(Relation::OtherPrefecture, &[Role::Advisor], 500);
+        assert!(can_read_pool(&me, &pool, &[id(500)], &facts));
+        assert!(!can_read_pool(&me, &pool, &[id(501)], &facts));
+        let (member, facts) = viewer_as(Relation::OtherPrefecture, &[Role::Member], 500);
+        assert!(
+            !can_read_pool(&member, &pool, &[id(500)], &facts),
+            "the role counts"
+        );
+        let (owner, facts) = viewer(Some(Relation::Owner), &[Role::Member]);
+        assert!(can_read_pool(&owner, &pool, &[], &facts));
+    }
+
+    #[test]
+    fn the_contact_rule_for_visible_advisors_agrees_with_the_full_rule() {
+        let role_sets: [&[Role]; 6] = [
+            &[Role::Member],
+            &[Role::Editor],
+            &[Role::Admin],
+            &[Role::Advisor],
+            &[Role::Operator],
+            &[],
+        ];
+        let mut compared = 0;
+        for pool_audience in AUDIENCES {
+            for advisor_audience in AUDIENCES {
+                let (pool, advisor) = (record(pool_audience), record(advisor_audience));
+                let mut viewers = vec![viewer(None, &[])];
+                for relation in RELATIONS {
+                    for roles in role_sets {
+                        viewers.push(viewer(Some(relation), roles));
+                    }
+                }
+                for linked in [None, Some(id(1000))] {
+                    for (v, facts) in &viewers {
+                        if !can_read_advisor(v, &pool, &advisor, linked, facts) {
+                            continue;
+                        }
+                        assert_eq!(
+                            can_read_advisor_contact(v, &pool, &advisor, linked, facts),
+                            can_read_visible_advisor_contact(v, pool.owner_id, linked),
+                            "{v:?} {pool_audience:?} {advisor_audience:?} {linked:?}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 100, "{compared}");
     }
 
     #[test]

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::dispatch::{self, ApproveInput, DispatchFilter, SubmitInput, VisitInput};
 use super::loaders::{
     AdvisorKey, AssignmentKey, AssignmentsOf, DispatchKey, PeriodKey, PeriodsOf, PoolKey,
-    TrackRecordOf, ViewerCouncils, VisitKey, VisitsOf,
+    TrackRecordOf, VisitKey, VisitsOf,
 };
 use super::matching::{self, ReasonKind, SuggestInput};
 use super::pools::{self, MonthlyWindow, PoolFilter, PoolInput, PoolPatch};
@@ -240,30 +240,12 @@ impl Advisor {
     /// How to reach the advisor: only for signed-in members of local governments within
     /// the pool's and the advisor's audience (never public), the pool's own staff and the
     /// advisor; null otherwise.
-    async fn contact(&self, ctx: &Context<'_>) -> GqlResult<Option<AdvisorContact>> {
-        if self.0.contact.is_none() {
-            return Ok(None);
-        }
-        let s = state(ctx);
-        let (pool, owner, facts) = futures::try_join!(
-            s.advisors.load_one(PoolKey(self.0.pool_id)),
-            s.directory
-                .load_one(OrganizationId(self.0.owner_organization_id)),
-            s.advisors.load_one(ViewerCouncils),
-        )
-        .map_err(AppError::from)?;
-        let (Some(owner), Some(facts)) = (owner, facts) else {
-            return Ok(None);
-        };
-        Ok(
-            profiles::contact_for(&s.viewer, &self.0, pool.as_ref(), &owner, &facts).map(|c| {
-                AdvisorContact {
-                    email: c.email.clone(),
-                    phone: c.phone.clone(),
-                    note: c.note.clone(),
-                }
-            }),
-        )
+    async fn contact(&self, ctx: &Context<'_>) -> Option<AdvisorContact> {
+        profiles::contact_for(&state(ctx).viewer, &self.0).map(|c| AdvisorContact {
+            email: c.email.clone(),
+            phone: c.phone.clone(),
+            note: c.note.clone(),
+        })
     }
     /// Who sees the advisor (within the pool's audience).
     async fn audience(&self) -> Audience {
@@ -1449,15 +1431,15 @@ impl AdvisorsQuery {
     }
 
     /// Advisors of a pool ranked for a request, best first, each with the reasons.
-    #[graphql(complexity = "first.max(0) as usize * child_complexity + 1")]
+    #[graphql(complexity = "first.unwrap_or(10).max(0) as usize * child_complexity + 1")]
     async fn suggest_advisors(
         &self,
         ctx: &Context<'_>,
         input: SuggestAdvisorsInput,
-        #[graphql(default = 10)] first: i32,
+        #[graphql(desc = "How many to return (default 10, at most 50).")] first: Option<i32>,
     ) -> GqlResult<Vec<AdvisorSuggestion>> {
         let s = state(ctx);
-        let first = super::in_range("first", first, 0, 50)?;
+        let first = super::in_range("first", first.unwrap_or(10), 0, 50)?;
         let input = SuggestInput {
             pool_id: ids::decode("input.poolId", "AdvisorPool", &input.pool_id)?,
             themes: input.themes,

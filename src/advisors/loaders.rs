@@ -10,15 +10,15 @@ use std::collections::HashMap;
 use async_graphql::dataloader::Loader;
 use chrono::Utc;
 use entity::{
-    advisor, advisor_pool, advisor_unavailable_period, council_member, dispatch_assignment,
-    dispatch_request, dispatch_visit,
+    advisor, advisor_pool, advisor_unavailable_period, dispatch_assignment, dispatch_request,
+    dispatch_visit,
 };
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::profiles::{self, TrackRecord};
-use crate::access::{self, ViewerFacts};
+use crate::access;
 use crate::auth::Viewer;
 use crate::organizations::loaders::{LoadError, grouped};
 
@@ -52,9 +52,6 @@ pub struct PeriodsOf(pub Uuid);
 /// An advisor's track record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TrackRecordOf(pub Uuid);
-/// The councils the viewer's organisation belongs to (for the in-memory sharing rules).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ViewerCouncils;
 
 /// Loads the advisor area's records for one request and one viewer.
 pub struct AdvisorLoader {
@@ -88,7 +85,7 @@ impl Loader<PoolKey> for AdvisorLoader {
     async fn load(&self, keys: &[PoolKey]) -> Result<HashMap<PoolKey, Self::Value>, Self::Error> {
         let rows = advisor_pool::Entity::find()
             .filter(advisor_pool::Column::Id.is_in(ids(keys, |k| k.0)))
-            .filter(access::readable::<advisor_pool::Entity>(&self.viewer))
+            .filter(access::pool_readable(&self.viewer))
             .all(&self.db)
             .await?;
         Ok(rows.into_iter().map(|r| (PoolKey(r.id), r)).collect())
@@ -264,30 +261,5 @@ impl Loader<TrackRecordOf> for AdvisorLoader {
             .into_iter()
             .map(|(id, record)| (TrackRecordOf(id), record))
             .collect())
-    }
-}
-
-impl Loader<ViewerCouncils> for AdvisorLoader {
-    type Value = ViewerFacts;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        _keys: &[ViewerCouncils],
-    ) -> Result<HashMap<ViewerCouncils, Self::Value>, Self::Error> {
-        let council_ids = match self.viewer.organization_id() {
-            Some(id) => council_member::Entity::find()
-                .filter(council_member::Column::OrganizationId.eq(id))
-                .all(&self.db)
-                .await?
-                .into_iter()
-                .map(|m| m.council_id)
-                .collect(),
-            None => Default::default(),
-        };
-        Ok(HashMap::from([(
-            ViewerCouncils,
-            ViewerFacts { council_ids },
-        )]))
     }
 }

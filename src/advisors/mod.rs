@@ -31,9 +31,7 @@ pub mod violations;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{AdvisorTheme, VisitMode};
 use sea_orm::Iterable;
-use uuid::Uuid;
 
-use crate::access::RecordFacts;
 use crate::error::{AppError, AppResult, Invalid};
 use crate::fiscal;
 use crate::organizations::OrgCode;
@@ -197,25 +195,6 @@ pub fn in_range(field: &str, value: i32, min: i32, max: i32) -> AppResult<i32> {
                 max: max.into(),
             },
         ))
-    }
-}
-
-/// The sharing facts of a record owned by `owner`: the owner's prefecture is its own id for
-/// a prefecture and its `prefecture_id` otherwise.
-pub fn record_facts(
-    owner: &entity::organization::Model,
-    audience: entity::enums::Audience,
-    council_id: Option<Uuid>,
-) -> RecordFacts {
-    RecordFacts {
-        owner_id: owner.id,
-        owner_prefecture_id: if owner.kind == entity::enums::OrganizationKind::Prefecture {
-            Some(owner.id)
-        } else {
-            owner.prefecture_id
-        },
-        audience,
-        council_id,
     }
 }
 

@@ -340,7 +340,7 @@ pub async fn find_visible<C: sea_orm::ConnectionTrait>(
     id: Uuid,
 ) -> AppResult<Option<advisor_pool::Model>> {
     Ok(advisor_pool::Entity::find_by_id(id)
-        .filter(access::readable::<advisor_pool::Entity>(viewer))
+        .filter(access::pool_readable(viewer))
         .one(db)
         .await?)
 }
@@ -356,7 +356,7 @@ pub struct PoolFilter {
 
 /// The pools the viewer may see, as a query.
 pub fn visible(viewer: &Viewer, filter: &PoolFilter) -> Select<advisor_pool::Entity> {
-    let mut condition = Condition::all().add(access::readable::<advisor_pool::Entity>(viewer));
+    let mut condition = Condition::all().add(access::pool_readable(viewer));
     if !filter.include_archived {
         condition = condition.add(advisor_pool::Column::ArchivedAt.is_null());
     }

@@ -14,7 +14,7 @@ use entity::enums::{
     AdvisorKind, AdvisorTheme, AssignmentStatus, Audience, DispatchStatus, Role, VisitMode,
     VisitStatus,
 };
-use entity::{advisor, advisor_pool, advisor_unavailable_period, dispatch_assignment};
+use entity::{advisor, advisor_unavailable_period, dispatch_assignment};
 use entity::{dispatch_request, dispatch_visit, user};
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
 use sea_orm::{
@@ -765,24 +765,16 @@ pub async fn track_records<C: sea_orm::ConnectionTrait>(
         .collect())
 }
 
-/// An advisor's contact details as `viewer` may see them: `owner` is the pool's owner and
-/// `pool` the advisor's pool if the viewer may see it (see `access::can_read_advisor_contact`).
-pub fn contact_for<'a>(
-    viewer: &Viewer,
-    advisor: &'a advisor::Model,
-    pool: Option<&advisor_pool::Model>,
-    owner: &entity::organization::Model,
-    facts: &access::ViewerFacts,
-) -> Option<&'a Contact> {
-    let contact = advisor.contact.as_ref()?;
-    if access::is_linked_advisor(viewer, advisor.user_id) {
-        return Some(contact);
-    }
-    let pool = pool?;
-    let pool_facts = super::record_facts(owner, pool.audience, pool.council_id);
-    let advisor_facts = super::record_facts(owner, advisor.audience, advisor.council_id);
-    access::can_read_advisor_contact(viewer, &pool_facts, &advisor_facts, advisor.user_id, facts)
-        .then_some(contact)
+/// An advisor's contact details as `viewer` may see them; `advisor` must have been loaded
+/// through `access::advisor_readable` (see `access::can_read_visible_advisor_contact`).
+pub fn contact_for<'a>(viewer: &Viewer, advisor: &'a advisor::Model) -> Option<&'a Contact> {
+    advisor.contact.as_ref().filter(|_| {
+        access::can_read_visible_advisor_contact(
+            viewer,
+            advisor.owner_organization_id,
+            advisor.user_id,
+        )
+    })
 }
 
 #[cfg(test)]

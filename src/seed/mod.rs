@@ -4,6 +4,7 @@
 //! list, the populations the reference material gives, and the councils it describes.
 //! Demo data (development only, [`demo`]): demo organisations' users, one per role.
 
+pub mod advisors;
 pub mod demo;
 
 use anyhow::Context;

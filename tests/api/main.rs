@@ -2,8 +2,10 @@
 //! `KOIKI_TEST_DATABASE_URL`) PostgreSQL.
 
 mod access;
+mod advisors;
 mod auth;
 mod cli;
+mod dispatch;
 mod helpers;
 mod http;
 mod organizations;
