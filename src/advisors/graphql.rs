@@ -96,6 +96,8 @@ async fn visible_advisor(s: &RequestState, id: Uuid) -> GqlResult<Option<Advisor
 #[derive(Clone, Debug)]
 pub struct AdvisorPool(pub advisor_pool::Model);
 
+/// 人材バンク: a pool of advisors run by a prefecture, a council's secretariat or a national
+/// body, with its dispatch policy. Seen by its audience (and by its own advisors).
 #[Object]
 impl AdvisorPool {
     /// Global id.
@@ -106,9 +108,11 @@ impl AdvisorPool {
     async fn owner(&self, ctx: &Context<'_>) -> GqlResult<Option<Organization>> {
         organization(state(ctx), self.0.owner_organization_id).await
     }
+    /// The pool's name, e.g. 奈良県地域デジタル人材バンク.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// What the pool offers and to whom.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
@@ -140,9 +144,11 @@ impl AdvisorPool {
     async fn archived(&self) -> bool {
         self.0.archived_at.is_some()
     }
+    /// When the pool was created.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
+    /// When the pool was last changed.
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
@@ -185,7 +191,9 @@ impl From<&advisor_pool::Model> for DispatchPolicy {
 /// A monthly application window (Tokyo dates, both included).
 #[derive(SimpleObject)]
 pub struct ApplicationWindow {
+    /// First day requests are taken.
     opens_on: Date,
+    /// Last day requests are taken.
     closes_on: Date,
     /// Whether requests are taken today.
     open_now: bool,
@@ -195,6 +203,8 @@ pub struct ApplicationWindow {
 #[derive(Clone, Debug)]
 pub struct Advisor(pub advisor::Model);
 
+/// アドバイザー: an expert a pool can send. Seen through both the pool's audience and the
+/// advisor's own; the advisor always sees their own profile.
 #[Object]
 impl Advisor {
     /// Global id.
@@ -210,6 +220,7 @@ impl Advisor {
             .map_err(AppError::from)?;
         Ok(found.map(AdvisorPool))
     }
+    /// Name as written.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -217,6 +228,7 @@ impl Advisor {
     async fn name_kana(&self) -> Option<&str> {
         self.0.name_kana.as_deref()
     }
+    /// Where the advisor comes from (a Ministry scheme, a company, a former municipality, …).
     async fn kind(&self) -> AdvisorKind {
         self.0.kind
     }
@@ -224,6 +236,7 @@ impl Advisor {
     async fn affiliation(&self) -> Option<&str> {
         self.0.affiliation.as_deref()
     }
+    /// What the advisor helps with.
     async fn themes(&self) -> &[AdvisorTheme] {
         &self.0.themes.0
     }
@@ -231,9 +244,11 @@ impl Advisor {
     async fn prefecture_codes(&self) -> &[String] {
         &self.0.prefecture_codes.0
     }
+    /// How the advisor works: on site, online or both.
     async fn modes(&self) -> &[VisitMode] {
         &self.0.modes.0
     }
+    /// A short introduction.
     async fn bio(&self) -> Option<&str> {
         self.0.bio.as_deref()
     }
@@ -251,9 +266,11 @@ impl Advisor {
     async fn audience(&self) -> Audience {
         self.0.audience
     }
+    /// The council a `COUNCIL` audience refers to.
     async fn council(&self, ctx: &Context<'_>) -> GqlResult<Option<Council>> {
         council(state(ctx), self.0.council_id).await
     }
+    /// Archived advisors take no new dispatches and are left out of lists unless asked for.
     async fn archived(&self) -> bool {
         self.0.archived_at.is_some()
     }
@@ -295,9 +312,11 @@ impl Advisor {
             .unwrap_or_default();
         Ok(TrackRecord::from(found))
     }
+    /// When the advisor was registered.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
+    /// When the profile was last changed.
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
@@ -306,8 +325,11 @@ impl Advisor {
 /// An advisor's contact details.
 #[derive(SimpleObject)]
 pub struct AdvisorContact {
+    /// Email address.
     email: Option<String>,
+    /// Telephone number.
     phone: Option<String>,
+    /// When and how best to reach the advisor.
     note: Option<String>,
 }
 
@@ -343,18 +365,22 @@ pub struct UnavailablePeriod {
     note_visible: bool,
 }
 
+/// A period an advisor cannot be dispatched.
 #[Object]
 impl UnavailablePeriod {
     /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode("UnavailablePeriod", self.period.id)
     }
+    /// The advisor (null if not shared with you).
     async fn advisor(&self, ctx: &Context<'_>) -> GqlResult<Option<Advisor>> {
         visible_advisor(state(ctx), self.period.advisor_id).await
     }
+    /// Start of the period.
     async fn starts_at(&self) -> DateTime {
         DateTime(self.period.starts_at)
     }
+    /// End of the period (not included).
     async fn ends_at(&self) -> DateTime {
         DateTime(self.period.ends_at)
     }
@@ -370,9 +396,11 @@ impl UnavailablePeriod {
 
 /// A range of days, both included.
 #[derive(SimpleObject)]
-#[graphql(name = "DateRange")]
+#[graphql(name = "WishedDateRange")]
 pub struct DateRangeObject {
+    /// First day.
     from: Date,
+    /// Last day (included).
     to: Date,
 }
 
@@ -382,6 +410,9 @@ pub struct DateRangeObject {
 #[derive(Clone, Debug)]
 pub struct DispatchRequest(pub dispatch_request::Model);
 
+/// 派遣依頼: an organisation's request for advisors from a pool, from submission to
+/// feedback. Seen only by the requester's members, the pool's editors and admins, and the
+/// assigned advisors.
 #[Object]
 impl DispatchRequest {
     /// Global id.
@@ -392,6 +423,7 @@ impl DispatchRequest {
     async fn requester(&self, ctx: &Context<'_>) -> GqlResult<Option<Organization>> {
         organization(state(ctx), self.0.requester_organization_id).await
     }
+    /// The pool asked (null if it is no longer shared with you).
     async fn pool(&self, ctx: &Context<'_>) -> GqlResult<Option<AdvisorPool>> {
         let found = state(ctx)
             .advisors
@@ -400,6 +432,7 @@ impl DispatchRequest {
             .map_err(AppError::from)?;
         Ok(found.map(AdvisorPool))
     }
+    /// What the request is about.
     async fn themes(&self) -> &[AdvisorTheme] {
         &self.0.themes.0
     }
@@ -407,6 +440,7 @@ impl DispatchRequest {
     async fn problem(&self) -> &str {
         &self.0.problem
     }
+    /// What the organisation hopes to have achieved.
     async fn desired_outcome(&self) -> Option<&str> {
         self.0.desired_outcome.as_deref()
     }
@@ -422,15 +456,19 @@ impl DispatchRequest {
             })
             .collect()
     }
+    /// On site, online, or both.
     async fn mode(&self) -> DispatchMode {
         self.0.mode
     }
+    /// How many visits the requester asks for.
     async fn visits_requested(&self) -> i32 {
         self.0.visits_requested
     }
+    /// On-site days asked for.
     async fn onsite_days_requested(&self) -> Option<i32> {
         self.0.onsite_days_requested
     }
+    /// Online hours asked for.
     async fn online_hours_requested(&self) -> Option<i32> {
         self.0.online_hours_requested
     }
@@ -454,6 +492,7 @@ impl DispatchRequest {
             .filter_map(|k| found.get(k).cloned().map(Advisor))
             .collect())
     }
+    /// Where the request is in its workflow.
     async fn status(&self) -> DispatchStatus {
         self.0.status
     }
@@ -469,6 +508,7 @@ impl DispatchRequest {
     async fn decision_reason(&self) -> Option<&str> {
         self.0.decision_reason.as_deref()
     }
+    /// When the pool approved or declined the request.
     async fn decided_at(&self) -> Option<DateTime> {
         self.0.decided_at.map(DateTime)
     }
@@ -500,9 +540,11 @@ impl DispatchRequest {
             .map(DispatchVisit)
             .collect())
     }
+    /// Start of the first scheduled visit.
     async fn first_visit_at(&self) -> Option<DateTime> {
         self.0.first_visit_at.map(DateTime)
     }
+    /// End of the last scheduled visit.
     async fn last_visit_ends_at(&self) -> Option<DateTime> {
         self.0.last_visit_ends_at.map(DateTime)
     }
@@ -514,6 +556,7 @@ impl DispatchRequest {
     async fn report(&self) -> Option<&str> {
         self.0.report.as_deref()
     }
+    /// When the report was filed.
     async fn reported_at(&self) -> Option<DateTime> {
         self.0.reported_at.map(DateTime)
     }
@@ -529,21 +572,27 @@ impl DispatchRequest {
     async fn feedback_rating(&self) -> Option<i32> {
         self.0.feedback_rating
     }
+    /// The requester's comment on the dispatch.
     async fn feedback_comment(&self) -> Option<&str> {
         self.0.feedback_comment.as_deref()
     }
+    /// When the requester closed the request.
     async fn closed_at(&self) -> Option<DateTime> {
         self.0.closed_at.map(DateTime)
     }
+    /// When the requester cancelled the request.
     async fn cancelled_at(&self) -> Option<DateTime> {
         self.0.cancelled_at.map(DateTime)
     }
+    /// Why the requester cancelled.
     async fn cancel_reason(&self) -> Option<&str> {
         self.0.cancel_reason.as_deref()
     }
+    /// When the request was submitted.
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
+    /// When the request last changed.
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
@@ -553,6 +602,7 @@ impl DispatchRequest {
 #[derive(Clone, Debug)]
 pub struct DispatchAssignment(pub dispatch_assignment::Model);
 
+/// An advisor's part in a dispatch request: proposed, assigned, declined or withdrawn.
 #[Object]
 impl DispatchAssignment {
     /// Global id.
@@ -563,6 +613,7 @@ impl DispatchAssignment {
     async fn advisor(&self, ctx: &Context<'_>) -> GqlResult<Option<Advisor>> {
         visible_advisor(state(ctx), self.0.advisor_id).await
     }
+    /// The request.
     async fn dispatch_request(&self, ctx: &Context<'_>) -> GqlResult<Option<DispatchRequest>> {
         let found = state(ctx)
             .advisors
@@ -571,6 +622,7 @@ impl DispatchAssignment {
             .map_err(AppError::from)?;
         Ok(found.map(DispatchRequest))
     }
+    /// The advisor's part: proposed, assigned, declined or withdrawn.
     async fn status(&self) -> AssignmentStatus {
         self.0.status
     }
@@ -588,15 +640,18 @@ impl DispatchAssignment {
 #[derive(Clone, Debug)]
 pub struct DispatchVisit(pub dispatch_visit::Model);
 
+/// One advisor's visit (on site or online) for a dispatch.
 #[Object]
 impl DispatchVisit {
     /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode("DispatchVisit", self.0.id)
     }
+    /// The advisor (null if not shared with you).
     async fn advisor(&self, ctx: &Context<'_>) -> GqlResult<Option<Advisor>> {
         visible_advisor(state(ctx), self.0.advisor_id).await
     }
+    /// The request.
     async fn dispatch_request(&self, ctx: &Context<'_>) -> GqlResult<Option<DispatchRequest>> {
         let found = state(ctx)
             .advisors
@@ -605,15 +660,19 @@ impl DispatchVisit {
             .map_err(AppError::from)?;
         Ok(found.map(DispatchRequest))
     }
+    /// Start of the visit.
     async fn starts_at(&self) -> DateTime {
         DateTime(self.0.starts_at)
     }
+    /// End of the visit.
     async fn ends_at(&self) -> DateTime {
         DateTime(self.0.ends_at)
     }
+    /// On site or online.
     async fn mode(&self) -> VisitMode {
         self.0.mode
     }
+    /// Scheduled, held or cancelled.
     async fn status(&self) -> VisitStatus {
         self.0.status
     }
@@ -637,9 +696,11 @@ pub struct QuotaUsage {
 
 #[ComplexObject]
 impl QuotaUsage {
+    /// The pool.
     async fn pool(&self) -> AdvisorPool {
         AdvisorPool(self.usage.pool.clone())
     }
+    /// The requesting organisation.
     async fn organization(&self) -> Organization {
         Organization(self.usage.organization.clone())
     }
@@ -660,6 +721,7 @@ impl From<quota::QuotaUsage> for QuotaUsage {
 /// An advisor suggested for a request, with the score and the reasons behind it.
 #[derive(SimpleObject)]
 pub struct AdvisorSuggestion {
+    /// The advisor suggested.
     advisor: Advisor,
     /// Higher is a better match (themes up to 40, prefecture 20, dates 20, track record 15).
     score: i32,
@@ -671,12 +733,14 @@ pub struct AdvisorSuggestion {
     free_days: Option<i32>,
     /// Days in the range asked for (null when no dates).
     days_asked: Option<i32>,
+    /// Why, reason by reason.
     reasons: Vec<SuggestionReason>,
 }
 
 /// One reason for a suggestion.
 #[derive(SimpleObject)]
 pub struct SuggestionReason {
+    /// What the reason is about.
     kind: ReasonKind,
     /// Points this reason adds to the score.
     points: i32,
@@ -710,14 +774,17 @@ pub enum AdvisorOrderField {
 /// Ordering of `advisors`.
 #[derive(InputObject, Default)]
 pub struct AdvisorOrder {
+    /// What to order by.
     field: AdvisorOrderField,
     #[graphql(default)]
+    /// Ascending (default) or descending.
     direction: OrderDirection,
 }
 
 /// Filter of `advisors`.
 #[derive(InputObject, Default)]
 pub struct AdvisorFilterInput {
+    /// Advisors of this pool.
     pool_id: Option<ID>,
     /// Advisors working on any of these themes.
     themes: Option<Vec<AdvisorTheme>>,
@@ -730,6 +797,7 @@ pub struct AdvisorFilterInput {
     /// With `availableTo`: advisors free for the whole range (Tokyo days, both included),
     /// with no visit or unavailable period in it.
     available_from: Option<Date>,
+    /// See `availableFrom`.
     available_to: Option<Date>,
     /// Name, reading or affiliation, in kanji, hiragana, katakana or half-width katakana.
     search: Option<String>,
@@ -815,8 +883,10 @@ pub enum DispatchOrderField {
 /// Ordering of `dispatchRequests`.
 #[derive(InputObject, Default)]
 pub struct DispatchOrder {
+    /// What to order by.
     field: DispatchOrderField,
     #[graphql(default)]
+    /// Ascending (default) or descending.
     direction: OrderDirection,
 }
 
@@ -827,6 +897,7 @@ pub struct DispatchFilterInput {
     status: Option<Vec<DispatchStatus>>,
     /// Requests of this organisation.
     requester_code: Option<String>,
+    /// Requests to this pool.
     pool_id: Option<ID>,
     /// Requests this advisor is assigned to.
     advisor_id: Option<ID>,
@@ -859,6 +930,7 @@ impl DispatchFilterInput {
 /// `suggestAdvisors`'s input.
 #[derive(InputObject)]
 pub struct SuggestAdvisorsInput {
+    /// The pool to choose from.
     pool_id: ID,
     /// The themes the request is about (at least one).
     themes: Vec<AdvisorTheme>,
@@ -866,14 +938,18 @@ pub struct SuggestAdvisorsInput {
     prefecture_code: Option<String>,
     /// The days wanted (Tokyo dates, both included; at most 92 days).
     from: Option<Date>,
+    /// See `from`.
     to: Option<Date>,
+    /// Only advisors working this way (`HYBRID`: either).
     mode: Option<DispatchMode>,
 }
 
 /// `createAdvisorPool`'s input. Defaults follow the Ministry's scheme.
 #[derive(InputObject)]
 pub struct CreateAdvisorPoolInput {
+    /// The pool's name.
     name: String,
+    /// What the pool offers and to whom.
     description: Option<String>,
     /// Default `PREFECTURE`.
     audience: Option<Audience>,
@@ -896,25 +972,40 @@ pub struct CreateAdvisorPoolInput {
 /// `updateAdvisorPool`'s input: fields left out stay as they are; null clears.
 #[derive(InputObject)]
 pub struct UpdateAdvisorPoolInput {
+    /// The pool.
     id: ID,
+    /// The pool's name.
     name: Option<String>,
+    /// What the pool offers and to whom.
     description: MaybeUndefined<String>,
+    /// Who sees the pool and its advisors.
     audience: Option<Audience>,
+    /// The council of a `COUNCIL` audience.
     council_id: MaybeUndefined<ID>,
+    /// Dispatches per requesting organisation per fiscal year.
     quota_per_organization_per_year: Option<i32>,
+    /// Most on-site days per request.
     max_onsite_days: Option<i32>,
+    /// Most online hours per request.
     max_online_hours: Option<i32>,
+    /// Whether requesters may name advisors.
     requesters_may_name_advisors: Option<bool>,
+    /// Day of the month requests are taken from.
     application_opens_day: MaybeUndefined<i32>,
+    /// Day of the month requests are taken until; null: any day.
     application_deadline_day: MaybeUndefined<i32>,
+    /// Archive (true) or restore (false).
     archived: Option<bool>,
 }
 
 /// Contact details.
 #[derive(InputObject)]
 pub struct AdvisorContactInput {
+    /// Email address.
     email: Option<String>,
+    /// Telephone number (digits, spaces and + - ( ) only).
     phone: Option<String>,
+    /// When and how best to reach the advisor.
     note: Option<String>,
 }
 
@@ -931,11 +1022,15 @@ impl From<AdvisorContactInput> for ContactInput {
 /// `createAdvisor`'s input.
 #[derive(InputObject)]
 pub struct CreateAdvisorInput {
+    /// The pool to register the advisor in.
     pool_id: ID,
+    /// Name as written.
     name: String,
     /// Reading (hiragana or katakana; stored as full-width katakana).
     name_kana: String,
+    /// Where the advisor comes from.
     kind: AdvisorKind,
+    /// Employer or background.
     affiliation: Option<String>,
     /// At least one.
     themes: Vec<AdvisorTheme>,
@@ -944,10 +1039,13 @@ pub struct CreateAdvisorInput {
     prefecture_codes: Vec<String>,
     /// At least one.
     modes: Vec<VisitMode>,
+    /// A short introduction.
     bio: Option<String>,
+    /// How to reach the advisor (shown only as the sharing rules allow).
     contact: Option<AdvisorContactInput>,
     /// Default: the pool's audience.
     audience: Option<Audience>,
+    /// The council of a `COUNCIL` audience.
     council_id: Option<ID>,
     /// The advisor's own account (of the pool's organisation, with the ADVISOR role).
     user_id: Option<ID>,
@@ -957,27 +1055,44 @@ pub struct CreateAdvisorInput {
 /// signed in as themself may change only `bio`.
 #[derive(InputObject)]
 pub struct UpdateAdvisorInput {
+    /// The advisor.
     id: ID,
+    /// Name as written.
     name: Option<String>,
+    /// Reading.
     name_kana: Option<String>,
+    /// Where the advisor comes from.
     kind: Option<AdvisorKind>,
+    /// Employer or background.
     affiliation: MaybeUndefined<String>,
+    /// What the advisor helps with (at least one).
     themes: Option<Vec<AdvisorTheme>>,
+    /// Prefecture codes served; empty: every prefecture.
     prefecture_codes: Option<Vec<String>>,
+    /// How the advisor works (at least one).
     modes: Option<Vec<VisitMode>>,
+    /// A short introduction (the advisor may change this).
     bio: MaybeUndefined<String>,
+    /// How to reach the advisor.
     contact: MaybeUndefined<AdvisorContactInput>,
+    /// Who sees the advisor.
     audience: Option<Audience>,
+    /// The council of a `COUNCIL` audience.
     council_id: MaybeUndefined<ID>,
+    /// The advisor's own account (of the pool's organisation, with the ADVISOR role).
     user_id: MaybeUndefined<ID>,
+    /// Archive (true) or restore (false).
     archived: Option<bool>,
 }
 
 /// `addUnavailablePeriod`'s input.
 #[derive(InputObject)]
 pub struct AddUnavailablePeriodInput {
+    /// The advisor.
     advisor_id: ID,
+    /// Start of the period.
     starts_at: DateTime,
+    /// End of the period (in the future, at most a year after the start).
     ends_at: DateTime,
     /// Seen only by the pool's staff and the advisor.
     note: Option<String>,
@@ -986,30 +1101,39 @@ pub struct AddUnavailablePeriodInput {
 /// `withdrawUnavailablePeriod`'s input.
 #[derive(InputObject)]
 pub struct WithdrawUnavailablePeriodInput {
+    /// The period.
     id: ID,
 }
 
 /// A range of days, both included.
 #[derive(InputObject)]
-pub struct DateRangeInput {
+pub struct WishedDateRangeInput {
+    /// First day (today or later).
     from: Date,
+    /// Last day (included; on or after `from`).
     to: Date,
 }
 
 /// `submitDispatchRequest`'s input.
 #[derive(InputObject)]
 pub struct SubmitDispatchRequestInput {
+    /// The pool to ask.
     pool_id: ID,
     /// At least one.
     themes: Vec<AdvisorTheme>,
+    /// The problem the organisation wants help with.
     problem: String,
+    /// What the organisation hopes to achieve.
     desired_outcome: Option<String>,
     /// One to five ranges, none starting before today.
-    wished_dates: Vec<DateRangeInput>,
+    wished_dates: Vec<WishedDateRangeInput>,
+    /// On site, online, or both.
     mode: DispatchMode,
     /// Default 1.
     visits_requested: Option<i32>,
+    /// On-site days asked for (at most the pool's limit).
     onsite_days_requested: Option<i32>,
+    /// Online hours asked for (at most the pool's limit).
     online_hours_requested: Option<i32>,
     /// Advisors wanted, in preference order; empty: the pool chooses.
     #[graphql(default)]
@@ -1018,7 +1142,8 @@ pub struct SubmitDispatchRequestInput {
 
 /// Input naming a request and advisors (propose, rank).
 #[derive(InputObject)]
-pub struct RequestAdvisorsInput {
+pub struct DispatchRequestAdvisorsInput {
+    /// The request.
     request_id: ID,
     /// In order (for a ranking: first choice first).
     advisor_ids: Vec<ID>,
@@ -1027,8 +1152,11 @@ pub struct RequestAdvisorsInput {
 /// One visit of an approval.
 #[derive(InputObject)]
 pub struct VisitPlanInput {
+    /// Start (in the future).
     starts_at: DateTime,
+    /// End (at most 12 hours after the start).
     ends_at: DateTime,
+    /// On site or online (within the request's mode).
     mode: VisitMode,
     /// The advisors at this visit (of the team); default: the whole team.
     advisor_ids: Option<Vec<ID>>,
@@ -1037,9 +1165,11 @@ pub struct VisitPlanInput {
 /// `approveDispatchRequest`'s input.
 #[derive(InputObject)]
 pub struct ApproveDispatchRequestInput {
+    /// The request.
     request_id: ID,
     /// The advisors sent (several for a team dispatch).
     advisor_ids: Vec<ID>,
+    /// The visits, each with its start, end and mode.
     visits: Vec<VisitPlanInput>,
     /// A note to the requester.
     note: Option<String>,
@@ -1047,61 +1177,74 @@ pub struct ApproveDispatchRequestInput {
 
 /// Input naming a request and a reason.
 #[derive(InputObject)]
-pub struct RequestReasonInput {
+pub struct DispatchRequestReasonInput {
+    /// The request.
     request_id: ID,
+    /// Why (shown to the other parties).
     reason: String,
 }
 
 /// `cancelDispatchRequest`'s input.
 #[derive(InputObject)]
 pub struct CancelDispatchRequestInput {
+    /// The request.
     request_id: ID,
+    /// Why (shown to the pool).
     reason: Option<String>,
 }
 
 /// Input naming a request.
 #[derive(InputObject)]
-pub struct RequestInput {
+pub struct DispatchRequestIdInput {
+    /// The request.
     request_id: ID,
 }
 
 /// `reportDispatchRequest`'s input.
 #[derive(InputObject)]
 pub struct ReportDispatchRequestInput {
+    /// The request.
     request_id: ID,
+    /// What was done and what comes next.
     report: String,
 }
 
 /// `closeDispatchRequest`'s input.
 #[derive(InputObject)]
 pub struct CloseDispatchRequestInput {
+    /// The request.
     request_id: ID,
     /// 1 (poor) to 5 (excellent).
     rating: i32,
+    /// What went well or could be better.
     comment: Option<String>,
 }
 
 /// A changed pool.
 #[derive(SimpleObject)]
 pub struct AdvisorPoolPayload {
+    /// The pool as changed.
     advisor_pool: AdvisorPool,
 }
 
 /// A changed advisor.
 #[derive(SimpleObject)]
 pub struct AdvisorPayload {
+    /// The advisor as changed.
     advisor: Advisor,
 }
 
 /// A changed unavailable period.
 #[derive(SimpleObject)]
 pub struct UnavailablePeriodPayload {
+    /// The period as changed.
     unavailable_period: UnavailablePeriod,
 }
 
 /// A changed dispatch request.
 #[derive(SimpleObject)]
 pub struct DispatchRequestPayload {
+    /// The request as changed.
     dispatch_request: DispatchRequest,
 }
 
@@ -1683,7 +1826,7 @@ impl AdvisorsMutation {
     async fn propose_advisors(
         &self,
         ctx: &Context<'_>,
-        input: RequestAdvisorsInput,
+        input: DispatchRequestAdvisorsInput,
     ) -> GqlResult<DispatchRequestPayload> {
         let s = state(ctx);
         let advisors = decode_all("input.advisorIds", "Advisor", &input.advisor_ids)?;
@@ -1702,7 +1845,7 @@ impl AdvisorsMutation {
     async fn rank_proposed_advisors(
         &self,
         ctx: &Context<'_>,
-        input: RequestAdvisorsInput,
+        input: DispatchRequestAdvisorsInput,
     ) -> GqlResult<DispatchRequestPayload> {
         let s = state(ctx);
         let advisors = decode_all("input.advisorIds", "Advisor", &input.advisor_ids)?;
@@ -1759,7 +1902,7 @@ impl AdvisorsMutation {
     async fn decline_dispatch_request(
         &self,
         ctx: &Context<'_>,
-        input: RequestReasonInput,
+        input: DispatchRequestReasonInput,
     ) -> GqlResult<DispatchRequestPayload> {
         let s = state(ctx);
         let id = request_id(&input.request_id)?;
@@ -1785,7 +1928,7 @@ impl AdvisorsMutation {
     async fn decline_assignment(
         &self,
         ctx: &Context<'_>,
-        input: RequestReasonInput,
+        input: DispatchRequestReasonInput,
     ) -> GqlResult<DispatchRequestPayload> {
         let s = state(ctx);
         let id = request_id(&input.request_id)?;
@@ -1799,7 +1942,7 @@ impl AdvisorsMutation {
     async fn complete_dispatch_request(
         &self,
         ctx: &Context<'_>,
-        input: RequestInput,
+        input: DispatchRequestIdInput,
     ) -> GqlResult<DispatchRequestPayload> {
         let s = state(ctx);
         let id = request_id(&input.request_id)?;

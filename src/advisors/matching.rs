@@ -53,6 +53,7 @@ pub struct Candidate<'a> {
 
 /// Why an advisor is suggested (or placed lower).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+#[graphql(name = "SuggestionReasonKind")]
 pub enum ReasonKind {
     /// Works on themes the request asks about.
     MatchingThemes,
