@@ -523,7 +523,10 @@ impl DispatchRequest {
         Ok(found
             .unwrap_or_default()
             .into_iter()
-            .map(DispatchAssignment)
+            .map(|(assignment, advisor)| DispatchAssignment {
+                assignment,
+                advisor: Some(advisor),
+            })
             .collect())
     }
     /// Visits, by start (one per advisor per visit for a team).
@@ -537,7 +540,10 @@ impl DispatchRequest {
         Ok(found
             .unwrap_or_default()
             .into_iter()
-            .map(DispatchVisit)
+            .map(|(visit, advisor)| DispatchVisit {
+                visit,
+                advisor: Some(advisor),
+            })
             .collect())
     }
     /// Start of the first scheduled visit.
@@ -600,81 +606,102 @@ impl DispatchRequest {
 
 /// An advisor's part in a dispatch request.
 #[derive(Clone, Debug)]
-pub struct DispatchAssignment(pub dispatch_assignment::Model);
+pub struct DispatchAssignment {
+    pub assignment: dispatch_assignment::Model,
+    /// The advisor when loaded with the assignment (`Some(None)`: not visible); `None`:
+    /// load on demand.
+    pub advisor: Option<Option<advisor::Model>>,
+}
 
 /// An advisor's part in a dispatch request: proposed, assigned, declined or withdrawn.
 #[Object]
 impl DispatchAssignment {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("DispatchAssignment", self.0.id)
+        ids::encode("DispatchAssignment", self.assignment.id)
     }
     /// The advisor (null if the advisor's audience does not include you).
     async fn advisor(&self, ctx: &Context<'_>) -> GqlResult<Option<Advisor>> {
-        visible_advisor(state(ctx), self.0.advisor_id).await
+        preloaded_advisor(state(ctx), &self.advisor, self.assignment.advisor_id).await
     }
     /// The request.
     async fn dispatch_request(&self, ctx: &Context<'_>) -> GqlResult<Option<DispatchRequest>> {
         let found = state(ctx)
             .advisors
-            .load_one(DispatchKey(self.0.dispatch_request_id))
+            .load_one(DispatchKey(self.assignment.dispatch_request_id))
             .await
             .map_err(AppError::from)?;
         Ok(found.map(DispatchRequest))
     }
     /// The advisor's part: proposed, assigned, declined or withdrawn.
     async fn status(&self) -> AssignmentStatus {
-        self.0.status
+        self.assignment.status
     }
     /// The requester's ranking of a proposed candidate (1 = first choice).
     async fn preference_rank(&self) -> Option<i32> {
-        self.0.preference_rank
+        self.assignment.preference_rank
     }
     /// Why the advisor declined.
     async fn decline_reason(&self) -> Option<&str> {
-        self.0.decline_reason.as_deref()
+        self.assignment.decline_reason.as_deref()
     }
 }
 
 /// One advisor's visit (on site or online) for a dispatch.
 #[derive(Clone, Debug)]
-pub struct DispatchVisit(pub dispatch_visit::Model);
+pub struct DispatchVisit {
+    pub visit: dispatch_visit::Model,
+    /// As in [`DispatchAssignment`].
+    pub advisor: Option<Option<advisor::Model>>,
+}
+
+/// An advisor loaded with its parent, or else through the loader.
+async fn preloaded_advisor(
+    s: &RequestState,
+    preloaded: &Option<Option<advisor::Model>>,
+    id: Uuid,
+) -> GqlResult<Option<Advisor>> {
+    match preloaded {
+        Some(advisor) => Ok(advisor.clone().map(Advisor)),
+        None => visible_advisor(s, id).await,
+    }
+}
 
 /// One advisor's visit (on site or online) for a dispatch.
 #[Object]
 impl DispatchVisit {
     /// Global id.
     pub async fn id(&self) -> ID {
-        ids::encode("DispatchVisit", self.0.id)
+        ids::encode("DispatchVisit", self.visit.id)
     }
     /// The advisor (null if not shared with you).
     async fn advisor(&self, ctx: &Context<'_>) -> GqlResult<Option<Advisor>> {
-        visible_advisor(state(ctx), self.0.advisor_id).await
+        preloaded_advisor(state(ctx), &self.advisor, self.visit.advisor_id).await
     }
     /// The request.
     async fn dispatch_request(&self, ctx: &Context<'_>) -> GqlResult<Option<DispatchRequest>> {
         let found = state(ctx)
             .advisors
-            .load_one(DispatchKey(self.0.dispatch_request_id))
+            .load_one(DispatchKey(self.visit.dispatch_request_id))
             .await
             .map_err(AppError::from)?;
         Ok(found.map(DispatchRequest))
     }
     /// Start of the visit.
     async fn starts_at(&self) -> DateTime {
-        DateTime(self.0.starts_at)
+        DateTime(self.visit.starts_at)
     }
     /// End of the visit.
     async fn ends_at(&self) -> DateTime {
-        DateTime(self.0.ends_at)
+        DateTime(self.visit.ends_at)
     }
     /// On site or online.
     async fn mode(&self) -> VisitMode {
-        self.0.mode
+        self.visit.mode
     }
     /// Scheduled, held or cancelled.
     async fn status(&self) -> VisitStatus {
-        self.0.status
+        self.visit.status
     }
 }
 
@@ -1296,14 +1323,18 @@ pub async fn load_node(
             .load_one(DispatchKey(id))
             .await?
             .map(|m| Node::DispatchRequest(DispatchRequest(m))),
-        "DispatchAssignment" => loader
-            .load_one(AssignmentKey(id))
-            .await?
-            .map(|m| Node::DispatchAssignment(DispatchAssignment(m))),
-        "DispatchVisit" => loader
-            .load_one(VisitKey(id))
-            .await?
-            .map(|m| Node::DispatchVisit(DispatchVisit(m))),
+        "DispatchAssignment" => loader.load_one(AssignmentKey(id)).await?.map(|m| {
+            Node::DispatchAssignment(DispatchAssignment {
+                assignment: m,
+                advisor: None,
+            })
+        }),
+        "DispatchVisit" => loader.load_one(VisitKey(id)).await?.map(|m| {
+            Node::DispatchVisit(DispatchVisit {
+                visit: m,
+                advisor: None,
+            })
+        }),
         "UnavailablePeriod" => {
             let Some(period) = loader.load_one(PeriodKey(id)).await? else {
                 return Ok(None);

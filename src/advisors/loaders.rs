@@ -40,10 +40,11 @@ pub struct VisitKey(pub Uuid);
 /// An unavailable period by id, if the viewer may see its advisor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PeriodKey(pub Uuid);
-/// The assignments of a request (proposed, assigned, declined, withdrawn).
+/// The assignments of a request (proposed, assigned, declined, withdrawn), each with its
+/// advisor if the viewer may see them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AssignmentsOf(pub Uuid);
-/// The visits of a request, by start.
+/// The visits of a request, by start, each with its advisor if the viewer may see them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct VisitsOf(pub Uuid);
 /// An advisor's unavailable periods that are not over or withdrawn, by start.
@@ -185,8 +186,40 @@ impl Loader<PeriodKey> for AdvisorLoader {
     }
 }
 
+impl AdvisorLoader {
+    /// Pairs rows with their advisor where the viewer may see them: the advisors come in the
+    /// same batch as their rows, so a list of assignments or visits with their advisors
+    /// always costs the same two queries.
+    async fn with_advisors<T>(
+        &self,
+        rows: Vec<T>,
+        advisor_of: impl Fn(&T) -> Uuid,
+    ) -> Result<Vec<(T, Option<advisor::Model>)>, sea_orm::DbErr> {
+        let wanted: Vec<Uuid> = rows.iter().map(&advisor_of).collect();
+        let advisors: HashMap<Uuid, advisor::Model> = if wanted.is_empty() {
+            HashMap::new()
+        } else {
+            advisor::Entity::find()
+                .filter(advisor::Column::Id.is_in(wanted))
+                .filter(access::advisor_readable(&self.viewer))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .map(|a| (a.id, a))
+                .collect()
+        };
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let advisor = advisors.get(&advisor_of(&row)).cloned();
+                (row, advisor)
+            })
+            .collect())
+    }
+}
+
 impl Loader<AssignmentsOf> for AdvisorLoader {
-    type Value = Vec<dispatch_assignment::Model>;
+    type Value = Vec<(dispatch_assignment::Model, Option<advisor::Model>)>;
     type Error = LoadError;
 
     async fn load(
@@ -198,16 +231,17 @@ impl Loader<AssignmentsOf> for AdvisorLoader {
             .order_by_asc(dispatch_assignment::Column::Id)
             .all(&self.db)
             .await?;
+        let rows = self.with_advisors(rows, |r| r.advisor_id).await?;
         Ok(grouped(
             keys,
             rows.into_iter()
-                .map(|r| (AssignmentsOf(r.dispatch_request_id), r)),
+                .map(|r| (AssignmentsOf(r.0.dispatch_request_id), r)),
         ))
     }
 }
 
 impl Loader<VisitsOf> for AdvisorLoader {
-    type Value = Vec<dispatch_visit::Model>;
+    type Value = Vec<(dispatch_visit::Model, Option<advisor::Model>)>;
     type Error = LoadError;
 
     async fn load(&self, keys: &[VisitsOf]) -> Result<HashMap<VisitsOf, Self::Value>, Self::Error> {
@@ -217,10 +251,11 @@ impl Loader<VisitsOf> for AdvisorLoader {
             .order_by_asc(dispatch_visit::Column::Id)
             .all(&self.db)
             .await?;
+        let rows = self.with_advisors(rows, |r| r.advisor_id).await?;
         Ok(grouped(
             keys,
             rows.into_iter()
-                .map(|r| (VisitsOf(r.dispatch_request_id), r)),
+                .map(|r| (VisitsOf(r.0.dispatch_request_id), r)),
         ))
     }
 }

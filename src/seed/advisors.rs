@@ -767,7 +767,8 @@ impl DemoRequest {
             _ => fiscal::of_date(day(self.wished.0)),
         };
         let held = matches!(self.status, Completed | Reported | Closed);
-        let created = now + Duration::days(self.wished.0 - 14);
+        // Submitted two weeks before the first wished day, and never in the future.
+        let created = now + Duration::days((self.wished.0 - 14).min(-1));
         dispatch_request::Entity::insert(dispatch_request::ActiveModel::from(
             dispatch_request::Model {
                 id,
@@ -790,7 +791,9 @@ impl DemoRequest {
                 fiscal_year: Some(fiscal_year),
                 decision_reason: self.decline_reason.map(str::to_owned),
                 decided_by_user_id: self.decided_by,
-                decided_at: self.decided_by.map(|_| created + Duration::days(3)),
+                decided_at: self
+                    .decided_by
+                    .map(|_| (created + Duration::days(3)).min(now)),
                 report: self.report.map(|(_, text)| text.to_owned()),
                 reported_by_user_id: self.report.map(|(by, _)| by),
                 reported_at: self
