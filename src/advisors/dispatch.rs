@@ -39,9 +39,11 @@ use super::schedule::{self, Planned, Span};
 use super::violations::{
     BookingConflict, DispatchStarted, LimitExceeded, LimitUnit, VisitsNotHeld, WindowClosed,
 };
-use super::{check_themes, in_range, optional_text, quota, required_text, to_json};
+use super::{
+    change, check_themes, commit_with_audit, in_range, optional_text, quota, required_text, to_json,
+};
 use crate::access::{self, DispatchParties};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Change};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult, Invalid};
 use crate::fiscal;
@@ -331,20 +333,15 @@ pub async fn submit(
     let saved = dispatch_request::Entity::insert(model.into_active_model())
         .exec_with_returning(&txn)
         .await?;
-    audit::record(
-        &txn,
-        actor,
-        Change {
-            action: "dispatch.submit",
-            entity: ENTITY,
-            entity_id: Some(saved.id),
-            organization_id: Some(saved.requester_organization_id),
-            before: None,
-            after: to_json(&saved),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    let event = change(
+        "dispatch.submit",
+        ENTITY,
+        saved.id,
+        saved.requester_organization_id,
+        None,
+        &saved,
+    );
+    commit_with_audit(txn, actor, event).await?;
     Ok(saved)
 }
 
@@ -469,20 +466,18 @@ async fn finish(
     {
         map.extend(more);
     }
-    audit::record(
-        &txn,
-        actor,
-        Change {
+    let event = Change {
+        after: after_json,
+        ..change(
             action,
-            entity: ENTITY,
-            entity_id: Some(saved.id),
-            organization_id: Some(saved.requester_organization_id),
-            before: to_json(before),
-            after: after_json,
-        },
-    )
-    .await?;
-    txn.commit().await?;
+            ENTITY,
+            saved.id,
+            saved.requester_organization_id,
+            Some(before),
+            &saved,
+        )
+    };
+    commit_with_audit(txn, actor, event).await?;
     Ok(saved)
 }
 

@@ -87,6 +87,24 @@ async fn visible_advisor(s: &RequestState, id: Uuid) -> GqlResult<Option<Advisor
     Ok(found.map(Advisor))
 }
 
+async fn visible_pool(s: &RequestState, id: Uuid) -> GqlResult<Option<AdvisorPool>> {
+    let found = s
+        .advisors
+        .load_one(PoolKey(id))
+        .await
+        .map_err(AppError::from)?;
+    Ok(found.map(AdvisorPool))
+}
+
+async fn visible_request(s: &RequestState, id: Uuid) -> GqlResult<Option<DispatchRequest>> {
+    let found = s
+        .advisors
+        .load_one(DispatchKey(id))
+        .await
+        .map_err(AppError::from)?;
+    Ok(found.map(DispatchRequest))
+}
+
 // ---------------------------------------------------------------------------------------
 // Types
 // ---------------------------------------------------------------------------------------
@@ -213,12 +231,7 @@ impl Advisor {
     }
     /// The pool (null if its audience does not include you).
     async fn pool(&self, ctx: &Context<'_>) -> GqlResult<Option<AdvisorPool>> {
-        let found = state(ctx)
-            .advisors
-            .load_one(PoolKey(self.0.pool_id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.map(AdvisorPool))
+        visible_pool(state(ctx), self.0.pool_id).await
     }
     /// Name as written.
     async fn name(&self) -> &str {
@@ -425,12 +438,7 @@ impl DispatchRequest {
     }
     /// The pool asked (null if it is no longer shared with you).
     async fn pool(&self, ctx: &Context<'_>) -> GqlResult<Option<AdvisorPool>> {
-        let found = state(ctx)
-            .advisors
-            .load_one(PoolKey(self.0.pool_id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.map(AdvisorPool))
+        visible_pool(state(ctx), self.0.pool_id).await
     }
     /// What the request is about.
     async fn themes(&self) -> &[AdvisorTheme] {
@@ -626,12 +634,7 @@ impl DispatchAssignment {
     }
     /// The request.
     async fn dispatch_request(&self, ctx: &Context<'_>) -> GqlResult<Option<DispatchRequest>> {
-        let found = state(ctx)
-            .advisors
-            .load_one(DispatchKey(self.assignment.dispatch_request_id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.map(DispatchRequest))
+        visible_request(state(ctx), self.assignment.dispatch_request_id).await
     }
     /// The advisor's part: proposed, assigned, declined or withdrawn.
     async fn status(&self) -> AssignmentStatus {
@@ -680,12 +683,7 @@ impl DispatchVisit {
     }
     /// The request.
     async fn dispatch_request(&self, ctx: &Context<'_>) -> GqlResult<Option<DispatchRequest>> {
-        let found = state(ctx)
-            .advisors
-            .load_one(DispatchKey(self.visit.dispatch_request_id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.map(DispatchRequest))
+        visible_request(state(ctx), self.visit.dispatch_request_id).await
     }
     /// Start of the visit.
     async fn starts_at(&self) -> DateTime {
@@ -1281,6 +1279,15 @@ fn request_payload(model: dispatch_request::Model) -> DispatchRequestPayload {
     }
 }
 
+impl DispatchRequestAdvisorsInput {
+    fn decode(&self) -> AppResult<(Uuid, Vec<Uuid>)> {
+        Ok((
+            request_id(&self.request_id)?,
+            decode_all("input.advisorIds", "Advisor", &self.advisor_ids)?,
+        ))
+    }
+}
+
 fn request_id(id: &ID) -> AppResult<Uuid> {
     ids::decode("input.requestId", "DispatchRequest", id)
 }
@@ -1399,12 +1406,7 @@ impl AdvisorsQuery {
     /// One pool by id; null when it does not exist or is not shared with you.
     async fn advisor_pool(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<AdvisorPool>> {
         let id = ids::decode("id", "AdvisorPool", &id)?;
-        let found = state(ctx)
-            .advisors
-            .load_one(PoolKey(id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.map(AdvisorPool))
+        visible_pool(state(ctx), id).await
     }
 
     /// Pools shared with you, oldest first.
@@ -1518,12 +1520,7 @@ impl AdvisorsQuery {
         id: ID,
     ) -> GqlResult<Option<DispatchRequest>> {
         let id = ids::decode("id", "DispatchRequest", &id)?;
-        let found = state(ctx)
-            .advisors
-            .load_one(DispatchKey(id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.map(DispatchRequest))
+        visible_request(state(ctx), id).await
     }
 
     /// Dispatch requests you are a party to: your organisation's, those to pools your
@@ -1860,15 +1857,8 @@ impl AdvisorsMutation {
         input: DispatchRequestAdvisorsInput,
     ) -> GqlResult<DispatchRequestPayload> {
         let s = state(ctx);
-        let advisors = decode_all("input.advisorIds", "Advisor", &input.advisor_ids)?;
-        let request = dispatch::propose(
-            &s.db,
-            &s.viewer,
-            &s.actor(),
-            request_id(&input.request_id)?,
-            &advisors,
-        )
-        .await?;
+        let (id, advisors) = input.decode()?;
+        let request = dispatch::propose(&s.db, &s.viewer, &s.actor(), id, &advisors).await?;
         Ok(request_payload(request))
     }
 
@@ -1879,15 +1869,8 @@ impl AdvisorsMutation {
         input: DispatchRequestAdvisorsInput,
     ) -> GqlResult<DispatchRequestPayload> {
         let s = state(ctx);
-        let advisors = decode_all("input.advisorIds", "Advisor", &input.advisor_ids)?;
-        let request = dispatch::rank(
-            &s.db,
-            &s.viewer,
-            &s.actor(),
-            request_id(&input.request_id)?,
-            &advisors,
-        )
-        .await?;
+        let (id, advisors) = input.decode()?;
+        let request = dispatch::rank(&s.db, &s.viewer, &s.actor(), id, &advisors).await?;
         Ok(request_payload(request))
     }
 

@@ -14,7 +14,7 @@ use entity::{
     dispatch_visit,
 };
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::profiles::{self, TrackRecord};
@@ -79,112 +79,55 @@ fn readable_requests(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
         .to_owned()
 }
 
-impl Loader<PoolKey> for AdvisorLoader {
-    type Value = advisor_pool::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[PoolKey]) -> Result<HashMap<PoolKey, Self::Value>, Self::Error> {
-        let rows = advisor_pool::Entity::find()
-            .filter(advisor_pool::Column::Id.is_in(ids(keys, |k| k.0)))
-            .filter(access::pool_readable(&self.viewer))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|r| (PoolKey(r.id), r)).collect())
-    }
+/// An assignment is as visible as its request.
+fn assignment_readable(viewer: &Viewer) -> Condition {
+    Condition::all()
+        .add(dispatch_assignment::Column::DispatchRequestId.in_subquery(readable_requests(viewer)))
 }
 
-impl Loader<AdvisorKey> for AdvisorLoader {
-    type Value = advisor::Model;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[AdvisorKey],
-    ) -> Result<HashMap<AdvisorKey, Self::Value>, Self::Error> {
-        let rows = advisor::Entity::find()
-            .filter(advisor::Column::Id.is_in(ids(keys, |k| k.0)))
-            .filter(access::advisor_readable(&self.viewer))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|r| (AdvisorKey(r.id), r)).collect())
-    }
+/// A visit is as visible as its request.
+fn visit_readable(viewer: &Viewer) -> Condition {
+    Condition::all()
+        .add(dispatch_visit::Column::DispatchRequestId.in_subquery(readable_requests(viewer)))
 }
 
-impl Loader<DispatchKey> for AdvisorLoader {
-    type Value = dispatch_request::Model;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[DispatchKey],
-    ) -> Result<HashMap<DispatchKey, Self::Value>, Self::Error> {
-        let rows = dispatch_request::Entity::find()
-            .filter(dispatch_request::Column::Id.is_in(ids(keys, |k| k.0)))
-            .filter(access::dispatch_readable(&self.viewer))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|r| (DispatchKey(r.id), r)).collect())
-    }
+/// An unavailable period is as visible as its advisor.
+fn period_readable(viewer: &Viewer) -> Condition {
+    let readable_advisors = Query::select()
+        .column(advisor::Column::Id)
+        .from(advisor::Entity)
+        .cond_where(access::advisor_readable(viewer))
+        .to_owned();
+    Condition::all()
+        .add(advisor_unavailable_period::Column::AdvisorId.in_subquery(readable_advisors))
 }
 
-impl Loader<AssignmentKey> for AdvisorLoader {
-    type Value = dispatch_assignment::Model;
-    type Error = LoadError;
+/// A loader of `$entity` rows by id, keyed by `$key`, returning only the rows the viewer
+/// may see (`$readable`: the access condition).
+macro_rules! by_id {
+    ($key:ident, $entity:ident, $readable:path) => {
+        impl Loader<$key> for AdvisorLoader {
+            type Value = $entity::Model;
+            type Error = LoadError;
 
-    async fn load(
-        &self,
-        keys: &[AssignmentKey],
-    ) -> Result<HashMap<AssignmentKey, Self::Value>, Self::Error> {
-        let rows = dispatch_assignment::Entity::find()
-            .filter(dispatch_assignment::Column::Id.is_in(ids(keys, |k| k.0)))
-            .filter(
-                dispatch_assignment::Column::DispatchRequestId
-                    .in_subquery(readable_requests(&self.viewer)),
-            )
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|r| (AssignmentKey(r.id), r)).collect())
-    }
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let rows = $entity::Entity::find()
+                    .filter($entity::Column::Id.is_in(ids(keys, |k| k.0)))
+                    .filter($readable(&self.viewer))
+                    .all(&self.db)
+                    .await?;
+                Ok(rows.into_iter().map(|r| ($key(r.id), r)).collect())
+            }
+        }
+    };
 }
 
-impl Loader<VisitKey> for AdvisorLoader {
-    type Value = dispatch_visit::Model;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[VisitKey]) -> Result<HashMap<VisitKey, Self::Value>, Self::Error> {
-        let rows = dispatch_visit::Entity::find()
-            .filter(dispatch_visit::Column::Id.is_in(ids(keys, |k| k.0)))
-            .filter(
-                dispatch_visit::Column::DispatchRequestId
-                    .in_subquery(readable_requests(&self.viewer)),
-            )
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|r| (VisitKey(r.id), r)).collect())
-    }
-}
-
-impl Loader<PeriodKey> for AdvisorLoader {
-    type Value = advisor_unavailable_period::Model;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[PeriodKey],
-    ) -> Result<HashMap<PeriodKey, Self::Value>, Self::Error> {
-        let readable_advisors = Query::select()
-            .column(advisor::Column::Id)
-            .from(advisor::Entity)
-            .cond_where(access::advisor_readable(&self.viewer))
-            .to_owned();
-        let rows = advisor_unavailable_period::Entity::find()
-            .filter(advisor_unavailable_period::Column::Id.is_in(ids(keys, |k| k.0)))
-            .filter(advisor_unavailable_period::Column::AdvisorId.in_subquery(readable_advisors))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(|r| (PeriodKey(r.id), r)).collect())
-    }
-}
+by_id!(PoolKey, advisor_pool, access::pool_readable);
+by_id!(AdvisorKey, advisor, access::advisor_readable);
+by_id!(DispatchKey, dispatch_request, access::dispatch_readable);
+by_id!(AssignmentKey, dispatch_assignment, assignment_readable);
+by_id!(VisitKey, dispatch_visit, visit_readable);
+by_id!(PeriodKey, advisor_unavailable_period, period_readable);
 
 impl AdvisorLoader {
     /// Pairs rows with their advisor where the viewer may see them: the advisors come in the

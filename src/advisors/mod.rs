@@ -203,6 +203,37 @@ pub(crate) fn to_json(model: &impl serde::Serialize) -> Option<serde_json::Value
     serde_json::to_value(model).ok()
 }
 
+/// The audit event of a change to record `id` owned by `organization_id`, with the record
+/// before (none for a creation) and after.
+pub(crate) fn change<M: serde::Serialize>(
+    action: &'static str,
+    entity: &'static str,
+    id: uuid::Uuid,
+    organization_id: uuid::Uuid,
+    before: Option<&M>,
+    after: &M,
+) -> crate::audit::Change {
+    crate::audit::Change {
+        action,
+        entity,
+        entity_id: Some(id),
+        organization_id: Some(organization_id),
+        before: before.and_then(to_json),
+        after: to_json(after),
+    }
+}
+
+/// Writes the change's audit event in the transaction and commits them together.
+pub(crate) async fn commit_with_audit(
+    txn: sea_orm::DatabaseTransaction,
+    actor: &crate::audit::Actor,
+    change: crate::audit::Change,
+) -> AppResult<()> {
+    crate::audit::record(&txn, actor, change).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

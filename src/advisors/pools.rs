@@ -15,9 +15,9 @@ use sea_orm::{
 use tracing::instrument;
 use uuid::Uuid;
 
-use super::{in_range, optional_text, required_line, to_json};
+use super::{change, commit_with_audit, in_range, optional_text, required_line};
 use crate::access;
-use crate::audit::{self, Actor, Change};
+use crate::audit::Actor;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult, Invalid};
 use crate::organizations::OrgCode;
@@ -274,20 +274,19 @@ pub async fn create(
     let saved = advisor_pool::Entity::insert(model.clone().into_active_model())
         .exec_with_returning(&txn)
         .await?;
-    audit::record(
-        &txn,
+    commit_with_audit(
+        txn,
         actor,
-        Change {
-            action: "advisor_pool.create",
-            entity: "AdvisorPool",
-            entity_id: Some(saved.id),
-            organization_id: Some(saved.owner_organization_id),
-            before: None,
-            after: to_json(&saved),
-        },
+        change(
+            "advisor_pool.create",
+            "AdvisorPool",
+            saved.id,
+            saved.owner_organization_id,
+            None,
+            &saved,
+        ),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
@@ -316,20 +315,19 @@ pub async fn update(
     // Every column is written, so the audit's "after" is exactly what is stored.
     let active = after.into_active_model().reset_all();
     let saved = active.update(&txn).await?;
-    audit::record(
-        &txn,
+    commit_with_audit(
+        txn,
         actor,
-        Change {
-            action: "advisor_pool.update",
-            entity: "AdvisorPool",
-            entity_id: Some(saved.id),
-            organization_id: Some(saved.owner_organization_id),
-            before: to_json(&before),
-            after: to_json(&saved),
-        },
+        change(
+            "advisor_pool.update",
+            "AdvisorPool",
+            saved.id,
+            saved.owner_organization_id,
+            Some(&before),
+            &saved,
+        ),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 

@@ -27,11 +27,11 @@ use uuid::Uuid;
 use super::schedule::{self, Span};
 use super::violations::{BookingConflict, ClashKind};
 use super::{
-    check_themes, mode_mask, optional_line, optional_text, prefecture_mask, required_line,
-    theme_mask, to_json,
+    change, check_themes, commit_with_audit, mode_mask, optional_line, optional_text,
+    prefecture_mask, required_line, theme_mask,
 };
 use crate::access;
-use crate::audit::{self, Actor, Change};
+use crate::audit::Actor;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult, Invalid, on_unique_violation};
 use crate::text;
@@ -362,20 +362,19 @@ pub async fn create(
         .exec_with_returning(&txn)
         .await
         .map_err(|e| on_unique_violation(e, "input.userId"))?;
-    audit::record(
-        &txn,
+    commit_with_audit(
+        txn,
         actor,
-        Change {
-            action: "advisor.create",
-            entity: "Advisor",
-            entity_id: Some(saved.id),
-            organization_id: Some(saved.owner_organization_id),
-            before: None,
-            after: to_json(&saved),
-        },
+        change(
+            "advisor.create",
+            "Advisor",
+            saved.id,
+            saved.owner_organization_id,
+            None,
+            &saved,
+        ),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
@@ -441,20 +440,19 @@ pub async fn update(
         .update(&txn)
         .await
         .map_err(|e| on_unique_violation(e, "input.userId"))?;
-    audit::record(
-        &txn,
+    commit_with_audit(
+        txn,
         actor,
-        Change {
-            action: "advisor.update",
-            entity: "Advisor",
-            entity_id: Some(saved.id),
-            organization_id: Some(saved.owner_organization_id),
-            before: to_json(&before),
-            after: to_json(&saved),
-        },
+        change(
+            "advisor.update",
+            "Advisor",
+            saved.id,
+            saved.owner_organization_id,
+            Some(&before),
+            &saved,
+        ),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
@@ -502,20 +500,19 @@ pub async fn add_unavailable_period(
         })
         .exec_with_returning(&txn)
         .await?;
-    audit::record(
-        &txn,
+    commit_with_audit(
+        txn,
         actor,
-        Change {
-            action: "advisor.add_unavailable_period",
-            entity: "UnavailablePeriod",
-            entity_id: Some(saved.id),
-            organization_id: Some(advisor.owner_organization_id),
-            before: None,
-            after: to_json(&saved),
-        },
+        change(
+            "advisor.add_unavailable_period",
+            "UnavailablePeriod",
+            saved.id,
+            advisor.owner_organization_id,
+            None,
+            &saved,
+        ),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
@@ -580,20 +577,19 @@ pub async fn withdraw_unavailable_period(
     let mut active: advisor_unavailable_period::ActiveModel = period.clone().into();
     active.cancelled_at = Set(Some(Utc::now()));
     let saved = active.update(&txn).await?;
-    audit::record(
-        &txn,
+    commit_with_audit(
+        txn,
         actor,
-        Change {
-            action: "advisor.withdraw_unavailable_period",
-            entity: "UnavailablePeriod",
-            entity_id: Some(saved.id),
-            organization_id: Some(advisor.owner_organization_id),
-            before: to_json(&period),
-            after: to_json(&saved),
-        },
+        change(
+            "advisor.withdraw_unavailable_period",
+            "UnavailablePeriod",
+            saved.id,
+            advisor.owner_organization_id,
+            Some(&period),
+            &saved,
+        ),
     )
     .await?;
-    txn.commit().await?;
     Ok(saved)
 }
 
