@@ -12,7 +12,7 @@
 //!
 //! Every other transition is refused with `INVALID_TRANSITION` naming the current state.
 //! Each transition runs in one transaction whose first statement touches the request's row
-//! ([`lock`]): on PostgreSQL that holds the row until commit, so two decisions on one request
+//! (`lock`): on PostgreSQL that holds the row until commit, so two decisions on one request
 //! run one after the other and the second sees the first's outcome; on SQLite the first
 //! write takes the database's write lock. Locks are always taken in the same order (request,
 //! then advisors by id, then the quota counter), so transactions never deadlock.
