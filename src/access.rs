@@ -194,6 +194,28 @@ pub fn can_read_account(viewer: &Viewer, user_id: Uuid, organization_id: Uuid) -
         || can_administer(viewer, organization_id)
 }
 
+/// Whose audit events a viewer may read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditScope {
+    /// The platform operator reads every organisation's.
+    Everything,
+    /// An admin reads the events about their own organisation's records.
+    Organization(Uuid),
+}
+
+/// Whose audit events `viewer` may read: the operator everyone's, an admin their
+/// organisation's; anyone else none (`UNAUTHENTICATED` / `FORBIDDEN`).
+pub fn audit_scope(viewer: &Viewer) -> Result<AuditScope, AppError> {
+    let user = ensure_signed_in(viewer)?;
+    if can_operate(viewer) {
+        Ok(AuditScope::Everything)
+    } else if user.roles.contains(&Role::Admin) {
+        Ok(AuditScope::Organization(user.organization_id))
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// [`can_edit`] as a result: `UNAUTHENTICATED` when anonymous, `FORBIDDEN` otherwise.
 pub fn ensure_can_edit(viewer: &Viewer, owner_id: Uuid) -> Result<(), AppError> {
     ensure_signed_in(viewer)?;
@@ -647,6 +669,20 @@ mod tests {
         assert!(!can_edit(&anon, id(10)) && !can_administer(&anon, id(10)) && !can_operate(&anon));
         assert!(matches!(
             ensure_can_edit(&anon, id(10)),
+            Err(AppError::Unauthenticated(_))
+        ));
+        for (roles, scope) in [
+            (&[Role::Operator][..], Some(AuditScope::Everything)),
+            (&[Role::Admin], Some(AuditScope::Organization(id(10)))),
+            (&[Role::Editor], None),
+            (&[Role::Member], None),
+            (&[Role::Advisor], None),
+        ] {
+            let (v, _) = viewer(Some(Relation::Owner), roles);
+            assert_eq!(audit_scope(&v).ok(), scope, "{roles:?}");
+        }
+        assert!(matches!(
+            audit_scope(&anon),
             Err(AppError::Unauthenticated(_))
         ));
         let (other, _) = viewer(Some(Relation::SamePrefecture), &[Role::Admin]);

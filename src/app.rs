@@ -6,6 +6,8 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
@@ -14,7 +16,9 @@ use tokio::net::TcpListener;
 
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
+use crate::error::is_unavailable_any;
 use crate::graphql::{KoikiSchema, build_schema};
+use crate::http::rate_limit::RateLimits;
 use crate::metrics::Metrics;
 use crate::seed::{self, DemoAccount};
 
@@ -25,6 +29,10 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub schema: KoikiSchema,
     pub metrics: Metrics,
+    pub rate_limits: RateLimits,
+    /// The database has been reached and prepared; until then every GraphQL request and
+    /// `/readyz` answer 503.
+    pub ready: AtomicBool,
 }
 
 /// A built server, bound to its port, not yet serving.
@@ -62,8 +70,14 @@ pub async fn prepare_database(
     migrations: Migrations,
 ) -> anyhow::Result<DatabaseConnection> {
     let db = crate::db::connect(config, &metrics.db_statements).await?;
+    prepare_schema(&db, migrations).await?;
+    Ok(db)
+}
+
+/// Brings the schema (or, in production, checks it) and the reference data up to date.
+async fn prepare_schema(db: &DatabaseConnection, migrations: Migrations) -> anyhow::Result<()> {
     if migrations == Migrations::RequireCurrent {
-        let pending = Migrator::get_pending_migrations(&db).await?;
+        let pending = Migrator::get_pending_migrations(db).await?;
         if !pending.is_empty() {
             anyhow::bail!(
                 "the database has {} pending migration(s): run `koiki migrate` first",
@@ -71,10 +85,45 @@ pub async fn prepare_database(
             );
         }
     } else {
-        Migrator::up(&db, None).await.context("migrations failed")?;
+        Migrator::up(db, None).await.context("migrations failed")?;
     }
-    seed::reference_data(&db).await?;
-    Ok(db)
+    seed::reference_data(db).await?;
+    Ok(())
+}
+
+/// Everything the database needs before the server may take requests: schema, reference
+/// data and, when configured, the demo data.
+async fn prepare_all(db: &DatabaseConnection, config: &Config) -> anyhow::Result<Vec<DemoAccount>> {
+    prepare_schema(db, Migrations::for_config(config)).await?;
+    if config.demo {
+        seed::demo::ensure(db).await
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// Retries [`prepare_all`] with growing pauses until it succeeds, then marks the server
+/// ready. Runs when the database could not be reached at start.
+async fn prepare_in_background(state: Arc<AppState>) {
+    let mut pause = Duration::from_millis(250);
+    loop {
+        tokio::time::sleep(pause).await;
+        match prepare_all(&state.db, &state.config).await {
+            Ok(_) => {
+                state.ready.store(true, Ordering::Release);
+                tracing::info!("database reachable and prepared; ready to serve");
+                return;
+            }
+            Err(error) if is_unavailable_any(&error) => {
+                tracing::warn!(retry_in = ?pause, "database still unreachable");
+            }
+            Err(error) => {
+                // E.g. pending migrations in production: an operator must act; keep checking.
+                tracing::error!(error = %format!("{error:#}"), retry_in = ?pause, "database not ready");
+            }
+        }
+        pause = (pause * 2).min(Duration::from_secs(15));
+    }
 }
 
 impl App {
@@ -82,23 +131,36 @@ impl App {
     /// database, keys loaded, listener bound.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let metrics = Metrics::default();
-        let db = prepare_database(&config, &metrics, Migrations::for_config(&config)).await?;
-        let demo_accounts = if config.demo {
-            seed::demo::ensure(&db).await?
-        } else {
-            Vec::new()
+        let db = crate::db::connect(&config, &metrics.db_statements).await?;
+        // A database that cannot be reached does not stop the start: the server answers 503
+        // and keeps trying. Anything else (a failed migration, pending migrations in
+        // production) does.
+        let (ready, demo_accounts) = match prepare_all(&db, &config).await {
+            Ok(accounts) => (true, accounts),
+            Err(error) if is_unavailable_any(&error) => {
+                tracing::warn!(error = %format!("{error:#}"), "database unreachable at start; serving 503 until it is");
+                (false, Vec::new())
+            }
+            Err(error) => return Err(error),
         };
         let keys = TokenKeys::load(&config)?;
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let schema = build_schema(&config.schema_options());
+        let rate_limits = RateLimits::new(&config);
         let state = Arc::new(AppState {
             config,
             db,
             keys,
-            schema: build_schema(),
+            schema,
             metrics,
+            rate_limits,
+            ready: AtomicBool::new(ready),
         });
+        if !ready {
+            tokio::spawn(prepare_in_background(state.clone()));
+        }
         Ok(Self {
             listener,
             state,
@@ -136,7 +198,11 @@ impl App {
             let _ = stopping_tx.send(());
         };
         let router = crate::http::router(self.state.clone());
-        let server = axum::serve(self.listener, router).with_graceful_shutdown(signal);
+        let server = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(signal);
         let server = tokio::spawn(async move { server.await });
         tokio::select! {
             result = server => {

@@ -10,6 +10,9 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
+use crate::graphql::SchemaOptions;
+use crate::graphql::limits::Limits;
+
 /// Where the server runs: development gives friendly defaults (embedded database, demo data,
 /// generated keys); production refuses to start without explicit settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -141,6 +144,68 @@ pub struct ConfigArgs {
     #[arg(long, env = "KOIKI_MAX_BATCH", default_value_t = 10, global = true)]
     pub max_batch: usize,
 
+    /// Deepest selection nesting a query may have (`QUERY_TOO_DEEP` beyond).
+    #[arg(long, env = "KOIKI_MAX_DEPTH", default_value_t = 10, global = true)]
+    pub max_depth: usize,
+    /// Costliest query accepted, where a list field costs its page size times its children
+    /// (`QUERY_TOO_COMPLEX` beyond).
+    #[arg(
+        long,
+        env = "KOIKI_MAX_COMPLEXITY",
+        default_value_t = 20_000,
+        global = true
+    )]
+    pub max_complexity: usize,
+    /// Most aliased fields in one document (`TOO_MANY_ALIASES` beyond).
+    #[arg(long, env = "KOIKI_MAX_ALIASES", default_value_t = 15, global = true)]
+    pub max_aliases: usize,
+    /// Most directives in one document (`TOO_MANY_DIRECTIVES` beyond).
+    #[arg(
+        long,
+        env = "KOIKI_MAX_DIRECTIVES",
+        default_value_t = 50,
+        global = true
+    )]
+    pub max_directives: usize,
+    /// Most tokens in one document, whitespace and comments not counted (`TOO_MANY_TOKENS`
+    /// beyond).
+    #[arg(long, env = "KOIKI_MAX_TOKENS", default_value_t = 2_000, global = true)]
+    pub max_tokens: usize,
+    /// Answer introspection (`__schema`, `__type`); GraphiQL and code generators need it.
+    #[arg(long, env = "KOIKI_INTROSPECTION", action = clap::ArgAction::Set, default_value_t = true, global = true)]
+    pub introspection: bool,
+    /// Suggest similar field names in validation errors (default: on in development, off in
+    /// production, where it would help a prober map the schema).
+    #[arg(long, env = "KOIKI_FIELD_SUGGESTIONS", action = clap::ArgAction::Set, global = true)]
+    pub field_suggestions: Option<bool>,
+    /// Requests per minute from one IP address, as a token bucket that holds a minute's worth
+    /// (429 with `Retry-After` beyond); 0 turns the limit off.
+    #[arg(
+        long,
+        env = "KOIKI_RATE_LIMIT_PER_IP",
+        default_value_t = 1_200,
+        global = true
+    )]
+    pub rate_limit_per_ip: u32,
+    /// GraphQL requests per minute from one signed-in user or partner client, as a token
+    /// bucket that holds a minute's worth; 0 turns the limit off.
+    #[arg(
+        long,
+        env = "KOIKI_RATE_LIMIT_PER_CLIENT",
+        default_value_t = 600,
+        global = true
+    )]
+    pub rate_limit_per_client: u32,
+    /// Header that carries the client's address when the server runs behind a proxy, e.g.
+    /// `x-forwarded-for`; the LAST address in it (the one the proxy added) counts. Unset:
+    /// the peer address of the connection.
+    #[arg(long, env = "KOIKI_CLIENT_IP_HEADER", global = true)]
+    pub client_ip_header: Option<String>,
+    /// Browser origins allowed to call the API cross-site (CORS), comma-separated, e.g.
+    /// `https://portal.pref.nara.example.jp`; requests from other origins get no CORS
+    /// headers (so browsers refuse them). Empty: no cross-site browser access.
+    #[arg(long, env = "KOIKI_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
     /// Longest a request may take before the server answers 408.
     #[arg(long, env = "KOIKI_REQUEST_TIMEOUT", value_parser = parse_duration, default_value = "10s", global = true)]
     pub request_timeout: Duration,
@@ -176,6 +241,13 @@ pub struct Config {
     pub database_statement_timeout: Duration,
     pub max_body_bytes: usize,
     pub max_batch: usize,
+    pub limits: Limits,
+    pub introspection: bool,
+    pub field_suggestions: bool,
+    pub rate_limit_per_ip: u32,
+    pub rate_limit_per_client: u32,
+    pub client_ip_header: Option<axum::http::HeaderName>,
+    pub cors_origins: Vec<axum::http::HeaderValue>,
     pub request_timeout: Duration,
     pub shutdown_grace: Duration,
     pub demo: bool,
@@ -229,6 +301,42 @@ impl ConfigArgs {
                     .to_owned(),
             );
         }
+        for (name, value) in [
+            ("KOIKI_MAX_DEPTH", self.max_depth),
+            ("KOIKI_MAX_COMPLEXITY", self.max_complexity),
+            ("KOIKI_MAX_TOKENS", self.max_tokens),
+        ] {
+            if value == 0 {
+                problems.push(format!("{name} must be at least 1"));
+            }
+        }
+        let client_ip_header = match self.client_ip_header.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(name) => match axum::http::HeaderName::from_bytes(name.as_bytes()) {
+                Ok(header) => Some(header),
+                Err(_) => {
+                    problems.push("KOIKI_CLIENT_IP_HEADER is not a header name".to_owned());
+                    None
+                }
+            },
+        };
+        let mut cors_origins = Vec::new();
+        for origin in self
+            .cors_origins
+            .iter()
+            .map(|o| o.trim())
+            .filter(|o| !o.is_empty())
+        {
+            let well_formed = (origin.starts_with("https://") || origin.starts_with("http://"))
+                && !origin.trim_end_matches('/').contains(['*', ' '])
+                && origin.matches('/').count() == 2;
+            match axum::http::HeaderValue::from_str(origin) {
+                Ok(value) if well_formed => cors_origins.push(value),
+                _ => problems.push(format!(
+                    "KOIKI_CORS_ORIGINS: `{origin}` is not an origin like https://portal.example.jp"
+                )),
+            }
+        }
         if !problems.is_empty() {
             return Err(ConfigError(problems));
         }
@@ -247,6 +355,19 @@ impl ConfigArgs {
             database_statement_timeout: self.database_statement_timeout,
             max_body_bytes: self.max_body_bytes,
             max_batch: self.max_batch,
+            limits: Limits {
+                depth: self.max_depth,
+                complexity: self.max_complexity,
+                aliases: self.max_aliases,
+                directives: self.max_directives,
+                tokens: self.max_tokens,
+            },
+            introspection: self.introspection,
+            field_suggestions: self.field_suggestions.unwrap_or(!production),
+            rate_limit_per_ip: self.rate_limit_per_ip,
+            rate_limit_per_client: self.rate_limit_per_client,
+            client_ip_header,
+            cors_origins,
             request_timeout: self.request_timeout,
             shutdown_grace: self.shutdown_grace,
             demo,
@@ -270,5 +391,14 @@ impl Config {
 
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
+    }
+
+    /// The schema's limits and switches.
+    pub fn schema_options(&self) -> SchemaOptions {
+        SchemaOptions {
+            limits: self.limits,
+            introspection: self.introspection,
+            field_suggestions: self.field_suggestions,
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! Opening the database: a pool with the settings PITFALLS.md measured as necessary.
 //!
 //! SQLite: WAL, `synchronous=FULL`, foreign keys on, a busy timeout, several connections.
-//! PostgreSQL: a statement and lock timeout on every connection. Both: a short acquire
-//! timeout, so a lost database fails requests fast instead of hanging them.
+//! PostgreSQL: a statement and lock timeout on every connection, connections opened on first
+//! use. Both: a short acquire timeout, so a lost database fails requests fast instead of
+//! hanging them.
 
 use std::str::FromStr;
 
@@ -49,12 +50,12 @@ pub async fn connect(config: &Config, statements: &Counter) -> anyhow::Result<Da
                 ("lock_timeout", timeout_ms.as_str()),
                 ("idle_in_transaction_session_timeout", "60000"),
             ]);
+        // Lazy: the pool connects on first use, so a server can start while the database is
+        // down (and report not-ready) instead of failing to start.
         let pool = PgPoolOptions::new()
             .max_connections(config.database_max_connections)
             .acquire_timeout(config.database_acquire_timeout)
-            .connect_with(options)
-            .await
-            .context("cannot connect to PostgreSQL")?;
+            .connect_lazy_with(options);
         SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
     };
     let statements = statements.clone();

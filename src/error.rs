@@ -350,9 +350,46 @@ impl From<anyhow::Error> for AppError {
     }
 }
 
-/// A database error that means "cannot reach the database" rather than "this statement failed".
-fn is_unavailable(error: &DbErr) -> bool {
-    matches!(error, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+/// A database error that means "cannot reach the database (now)" rather than "this statement
+/// is wrong": no connection, a connection lost mid-request, the server shutting down or
+/// refusing connections, or a statement or lock timeout. Clients may retry these.
+pub fn is_unavailable(error: &DbErr) -> bool {
+    match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
+        | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => is_unavailable_sqlx(e),
+        _ => false,
+    }
+}
+
+fn is_unavailable_sqlx(error: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error;
+    match error {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        Error::Database(db) => db.code().is_some_and(|code| {
+            // 08: connection exception; 57P0x: shutdown or crash; 57014: statement timeout;
+            // 55P03: lock timeout; 53300: too many connections.
+            code.starts_with("08")
+                || code.starts_with("57P0")
+                || matches!(code.as_ref(), "57014" | "55P03" | "53300")
+        }),
+        _ => false,
+    }
+}
+
+/// [`is_unavailable`] for an error of any kind: true when a database or driver error in its
+/// chain says the database cannot be reached.
+pub fn is_unavailable_any(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<DbErr>().is_some_and(is_unavailable)
+            || cause
+                .downcast_ref::<sea_orm::sqlx::Error>()
+                .is_some_and(is_unavailable_sqlx)
+    })
 }
 
 /// Maps a unique-constraint violation to `CONFLICT` on `field`; any other error passes through.

@@ -9,6 +9,7 @@ use koiki::auth::token::TokenKeys;
 use koiki::config::ConfigArgs;
 use koiki::metrics::Metrics;
 use koiki::seed;
+use migration::MigratorTrait;
 
 #[derive(Parser)]
 #[command(
@@ -54,6 +55,26 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Write every record of every table to standard output as versioned JSON lines.
+    Export,
+    /// Load a dump written by `koiki export` (from standard input) into an empty database of
+    /// either kind, migrating it first; nothing is written unless everything is.
+    Import {
+        /// Delete whatever the target holds first, instead of refusing a non-empty target.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Write a consistent copy of the embedded (SQLite) database to a new file while the
+    /// server keeps running.
+    Backup {
+        /// The backup file to create.
+        path: std::path::PathBuf,
+    },
+    /// Put a backup in place of the embedded database (stop the server first).
+    Restore {
+        /// The backup file written by `koiki backup`.
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -178,6 +199,37 @@ async fn run(command: Command, config: koiki::config::Config) -> anyhow::Result<
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Export => {
+            let db =
+                prepare_database(&config, &Metrics::default(), Migrations::RequireCurrent).await?;
+            let mut out = std::io::BufWriter::new(std::io::stdout());
+            let rows = koiki::dump::export(&db, &mut out).await?;
+            eprintln!("exported {rows} rows");
+            Ok(())
+        }
+        Command::Import { replace } => {
+            let db = koiki::db::connect(&config, &Default::default()).await?;
+            migration::Migrator::up(&db, None).await?;
+            let mut input = std::io::BufReader::new(std::io::stdin());
+            let target = if replace {
+                koiki::dump::Target::Replace
+            } else {
+                koiki::dump::Target::MustBeEmpty
+            };
+            let rows = koiki::dump::import(&db, &mut input, target).await?;
+            eprintln!("imported {rows} rows");
+            Ok(())
+        }
+        Command::Backup { path } => {
+            koiki::backup::backup(&config, &path).await?;
+            println!("backup written to {} and checked", path.display());
+            Ok(())
+        }
+        Command::Restore { path } => {
+            koiki::backup::restore(&config, &path).await?;
+            println!("database restored from {}", path.display());
             Ok(())
         }
         Command::Schema => Ok(()),

@@ -18,16 +18,13 @@ use crate::advisors::graphql::{
 };
 use crate::advisors::loaders::AdvisorLoader;
 use crate::app::AppState;
+use crate::audit::graphql::AuditQuery;
 use crate::auth::Viewer;
 use crate::auth::graphql::{AuthMutation, AuthQuery, User};
 use crate::error::{AppError, Invalid};
 use crate::organizations::graphql::{Council, Organization, OrganizationsQuery};
 use crate::organizations::loaders::{CouncilId, DirectoryLoader, OrganizationId};
 
-/// Deepest query accepted.
-pub const MAX_DEPTH: usize = 12;
-/// Costliest query accepted; list fields cost their page size times their children.
-pub const MAX_COMPLEXITY: usize = 20_000;
 /// Most ids one `nodes` call takes.
 pub const MAX_NODES: usize = 100;
 
@@ -148,23 +145,61 @@ async fn load_node(ctx: &Context<'_>, field: &str, id: &ID) -> Result<Option<Nod
 }
 
 #[derive(MergedObject, Default)]
-pub struct Query(OrganizationsQuery, AuthQuery, NodeQuery, AdvisorsQuery);
+pub struct Query(
+    OrganizationsQuery,
+    AuthQuery,
+    AuditQuery,
+    NodeQuery,
+    AdvisorsQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(AuthMutation, AdvisorsMutation);
 
 pub type KoikiSchema = Schema<Query, Mutation, EmptySubscription>;
 
+/// How deep the standard introspection query of GraphiQL and code generators nests.
+const INTROSPECTION_DEPTH: usize = 16;
+
+/// How the schema behaves beyond its types: limits, introspection, suggestions.
+#[derive(Clone, Copy, Debug)]
+pub struct SchemaOptions {
+    pub limits: limits::Limits,
+    /// `__schema` and `__type` answer (tools such as GraphiQL need them).
+    pub introspection: bool,
+    /// Errors for unknown fields suggest similar names ("Did you mean …?"), which also
+    /// tells a prober what the schema holds.
+    pub field_suggestions: bool,
+}
+
+impl Default for SchemaOptions {
+    fn default() -> Self {
+        Self {
+            limits: limits::Limits::default(),
+            introspection: true,
+            field_suggestions: true,
+        }
+    }
+}
+
 /// The schema with its limits. State is supplied per request, so the same schema serves
 /// every request and prints the SDL without a database.
-pub fn build_schema() -> KoikiSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .finish()
+pub fn build_schema(options: &SchemaOptions) -> KoikiSchema {
+    // Depth is checked before execution by `limits::check`, which leaves introspection out;
+    // the schema's own depth limit (which counts it) is only a backstop for that.
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(options.limits.depth.max(INTROSPECTION_DEPTH))
+        .limit_complexity(options.limits.complexity);
+    if !options.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !options.field_suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The schema in SDL, as `koiki schema` prints it.
 pub fn sdl() -> String {
-    build_schema().sdl()
+    build_schema(&SchemaOptions::default()).sdl()
 }

@@ -16,12 +16,13 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 
+use super::rate_limit::RetryAfter;
 use crate::app::AppState;
 use crate::auth::Viewer;
 use crate::auth::sessions;
 use crate::error::{AppError, AuthFailure};
 use crate::graphql::RequestState;
-use crate::graphql::limits::{self, Exceeded};
+use crate::graphql::limits;
 use crate::i18n::{Lang, with_lang};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
@@ -91,7 +92,7 @@ fn request_id_of(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn lang_of(headers: &HeaderMap) -> Lang {
+pub(super) fn lang_of(headers: &HeaderMap) -> Lang {
     Lang::from_accept_language(
         headers
             .get(header::ACCEPT_LANGUAGE)
@@ -112,6 +113,23 @@ async fn viewer_of(app: &AppState, headers: &HeaderMap) -> Result<Viewer, AppErr
         return Err(bad());
     }
     sessions::viewer_from_token(&app.db, &app.keys, token.trim()).await
+}
+
+/// 429 with `Retry-After`, code `RATE_LIMITED`.
+pub(super) fn too_many_requests(retry: RetryAfter, lang: Lang) -> axum::response::Response {
+    let seconds = retry.seconds();
+    let mut response = error_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        match lang {
+            Lang::En => format!("Too many requests; try again in {seconds} s."),
+            Lang::Ja => format!("リクエストが多すぎます。{seconds}秒後に再度お試しください。"),
+        },
+    );
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 fn auth_error(error: AppError, lang: Lang) -> axum::response::Response {
@@ -182,7 +200,7 @@ pub async fn post(
     match batch {
         BatchRequest::Single(request) => {
             let (response, status) = execute(&caller, request, Method::POST).await;
-            respond(status, media, &response)
+            respond(status, media, &body_of(response))
         }
         BatchRequest::Batch(requests) => {
             if app.config.max_batch == 0
@@ -204,7 +222,7 @@ pub async fn post(
             }
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
-                responses.push(execute(&caller, request, Method::POST).await.0);
+                responses.push(body_of(execute(&caller, request, Method::POST).await.0));
             }
             respond(StatusCode::OK, media, &responses)
         }
@@ -248,12 +266,26 @@ pub async fn get(
     };
     let (response, status) = execute(&caller, request, Method::GET).await;
     if status == StatusCode::METHOD_NOT_ALLOWED {
-        let mut r = respond(status, MediaType::Json, &response);
+        let mut r = respond(status, MediaType::Json, &body_of(response));
         r.headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return r;
     }
-    respond(status, media, &response)
+    respond(status, media, &body_of(response))
+}
+
+/// A response as its JSON body. A request that failed before execution (it did not parse,
+/// validate or pass a limit) has no `data` entry at all, as the GraphQL-over-HTTP
+/// specification asks, rather than `"data": null`.
+fn body_of(response: Response) -> serde_json::Value {
+    let not_executed = response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = serde_json::to_value(&response).unwrap_or_default();
+    if not_executed && let Some(object) = body.as_object_mut() {
+        object.remove("data");
+    }
+    body
 }
 
 fn not_acceptable() -> axum::response::Response {
@@ -288,21 +320,28 @@ fn respond<T: serde::Serialize>(
     response
 }
 
-/// The type of the operation a request will run, if the document names one unambiguously.
-fn operation_type(request: &mut Request) -> Option<OperationType> {
+/// The type and name of the operation a request will run, if the document names one
+/// unambiguously.
+fn operation_of(request: &mut Request) -> Option<(OperationType, Option<String>)> {
     let name = request.operation_name.clone();
     let document = request.parsed_query().ok()?;
     match (&document.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Single(op), name) => Some((op.node.ty, name)),
         (DocumentOperations::Multiple(ops), Some(name)) => ops
             .iter()
             .find(|(n, _)| n.as_str() == name)
-            .map(|(_, op)| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
+            .map(|(_, op)| (op.node.ty, Some(name))),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops
+            .iter()
+            .next()
+            .map(|(n, op)| (op.node.ty, Some(n.to_string()))),
         _ => None,
     }
+}
+
+/// The type of the operation a request will run, if the document names one unambiguously.
+fn operation_type(request: &mut Request) -> Option<OperationType> {
+    operation_of(request).map(|(ty, _)| ty)
 }
 
 /// Who sent a request and how they want the answer: what every operation of it shares.
@@ -322,9 +361,24 @@ impl Caller {
         lang: Lang,
         media: MediaType,
     ) -> Result<Self, axum::response::Response> {
+        if !app.ready.load(std::sync::atomic::Ordering::Acquire) {
+            let error = AppError::Unavailable;
+            let code = error.code();
+            let message = error.into_graphql(lang).message;
+            return Err(error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                code,
+                message,
+            ));
+        }
         let viewer = viewer_of(&app, headers)
             .await
             .map_err(|e| auth_error(e, lang))?;
+        if let Some(user) = viewer.signed_in() {
+            app.rate_limits
+                .check_client(&user.user_id.to_string())
+                .map_err(|retry| too_many_requests(retry, lang))?;
+        }
         let request_id = request_id_of(headers);
         Ok(Self {
             app,
@@ -353,32 +407,44 @@ async fn execute(caller: &Caller, mut request: Request, method: Method) -> (Resp
     } else {
         StatusCode::OK
     };
-    if let Err(mut error) = request.parsed_query().map(|_| ()) {
-        classify(&mut error, lang, Phase::Parse);
-        return (Response::from_errors(vec![error]), request_error_status);
-    }
-    if let Some(exceeded) = request
-        .parsed_query()
-        .ok()
-        .and_then(|d| limits::check(d).err())
-    {
-        let message = match (exceeded, lang) {
-            (Exceeded::Aliases { found, max }, Lang::En) => {
-                format!("The document has {found} aliased fields; at most {max} are allowed.")
+    let limits = &app.config.limits;
+    let exceeded = match limits::check_tokens(&request.query, limits.tokens) {
+        Err(exceeded) => Some(exceeded),
+        Ok(()) => {
+            if let Err(mut error) = request.parsed_query().map(|_| ()) {
+                classify(&mut error, lang, Phase::Parse);
+                return (Response::from_errors(vec![error]), request_error_status);
             }
-            (Exceeded::Aliases { found, max }, Lang::Ja) => {
-                format!(
-                    "別名（エイリアス）付きのフィールドが{found}個あります。上限は{max}個です。"
-                )
-            }
-            (Exceeded::Directives { found, max }, Lang::En) => {
-                format!("The document has {found} directives; at most {max} are allowed.")
-            }
-            (Exceeded::Directives { found, max }, Lang::Ja) => {
-                format!("ディレクティブが{found}個あります。上限は{max}個です。")
-            }
+            request
+                .parsed_query()
+                .ok()
+                .and_then(|d| limits::check(d, limits).err())
+        }
+    };
+    let strings = if exceeded.is_none() {
+        // The document is parsed (and cached in the request) by now; the variables are
+        // taken out for the check only because the parse borrows the request.
+        let variables = std::mem::take(&mut request.variables);
+        let checked = match request.parsed_query() {
+            Ok(document) => limits::check_strings(document, &variables),
+            Err(_) => Ok(()),
         };
-        let mut error = ServerError::new(message, None);
+        request.variables = variables;
+        checked
+    } else {
+        Ok(())
+    };
+    if let Err(invalid) = strings {
+        let error = invalid.into_graphql(lang);
+        let mut server_error = ServerError::new(error.message, None);
+        server_error.extensions = error.extensions;
+        return (
+            Response::from_errors(vec![server_error]),
+            request_error_status,
+        );
+    }
+    if let Some(exceeded) = exceeded {
+        let mut error = ServerError::new(exceeded.message(lang), None);
         error
             .extensions
             .get_or_insert_with(Default::default)
@@ -404,12 +470,21 @@ async fn execute(caller: &Caller, mut request: Request, method: Method) -> (Resp
             StatusCode::METHOD_NOT_ALLOWED,
         );
     }
+    let (kind, name) = match operation_of(&mut request) {
+        Some((OperationType::Mutation, name)) => ("mutation", name),
+        Some((OperationType::Subscription, name)) => ("subscription", name),
+        Some((OperationType::Query, name)) => ("query", name),
+        None => ("query", None),
+    };
     let request = request.data(RequestState::new(
         app.clone(),
         viewer.clone(),
         request_id.clone(),
     ));
+    let started = std::time::Instant::now();
     let mut response = with_lang(lang, app.schema.execute(request)).await;
+    app.metrics
+        .graphql_operation(kind, name.as_deref(), started.elapsed().as_secs_f64());
     let request_failed = response.data == Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());

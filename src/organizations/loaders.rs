@@ -26,10 +26,8 @@ impl From<LoadError> for AppError {
     fn from(error: LoadError) -> Self {
         match Arc::try_unwrap(error.0) {
             Ok(db) => db.into(),
-            Err(shared) => match &*shared {
-                DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => AppError::Unavailable,
-                other => AppError::Internal(anyhow::anyhow!("{other}")),
-            },
+            Err(shared) if crate::error::is_unavailable(&shared) => AppError::Unavailable,
+            Err(shared) => AppError::Internal(anyhow::anyhow!("{shared}")),
         }
     }
 }

@@ -24,11 +24,16 @@ fn koiki(dir: &std::path::Path) -> Command {
 
 /// Starts `koiki serve` and waits for the line with its address; returns the child, the base
 /// URL and everything printed until then.
-fn serve(mut command: Command) -> (Child, String, String) {
+fn serve(command: Command) -> (Child, String, String) {
+    serve_logging_to(command, Stdio::inherit())
+}
+
+/// [`serve`] with the logs (standard error) sent to `logs`.
+fn serve_logging_to(mut command: Command, logs: Stdio) -> (Child, String, String) {
     let mut child = command
         .arg("serve")
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(logs)
         .spawn()
         .expect("starts");
     let stdout = child.stdout.take().expect("stdout");
@@ -297,4 +302,401 @@ fn the_schema_and_help_are_printed() {
         let output = koiki(dir.path()).args(args).output().expect("runs");
         assert!(output.status.success(), "{args:?}");
     }
+}
+
+/// Every table of a SQLite database as text, row by row in rowid order.
+async fn dump_sqlite(path: &std::path::Path) -> Vec<(String, String)> {
+    use sea_orm::sqlx::{self, Row};
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true);
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .expect("opens");
+    let tables: Vec<String> = sqlx::query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("tables")
+    .iter()
+    .map(|r| r.get::<String, _>(0))
+    .collect();
+    let mut dump = Vec::new();
+    for table in tables {
+        let columns: Vec<String> = sqlx::query("SELECT name FROM pragma_table_info(?)")
+            .bind(&table)
+            .fetch_all(&pool)
+            .await
+            .expect("columns")
+            .iter()
+            .map(|r| format!("quote(\"{}\")", r.get::<String, _>(0)))
+            .collect();
+        let sql = format!(
+            "SELECT coalesce(group_concat(line, char(10)), '') FROM (SELECT {} AS line FROM \"{table}\" ORDER BY rowid)",
+            columns.join(" || '|' || ")
+        );
+        let rows: String = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&pool)
+            .await
+            .expect("rows")
+            .get(0);
+        dump.push((table, rows));
+    }
+    pool.close().await;
+    dump
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_to_identical_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (child, url, _) = serve(koiki(dir.path()));
+    // A write, so the database holds more than its first state.
+    let body = post(
+        &url,
+        None,
+        "mutation($e: String!, $p: String!) { signIn(input: { email: $e, password: $p }) { accessToken } }",
+        json!({ "e": "admin@pref-nara.example.jp", "p": koiki::seed::demo::DEMO_PASSWORD }),
+    )
+    .await;
+    assert!(body["data"]["signIn"]["accessToken"].is_string(), "{body}");
+    let backup = dir.path().join("koiki-backup.db");
+    let output = koiki(dir.path())
+        .args(["backup", backup.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The server kept serving during the backup.
+    let body = post(
+        &url,
+        None,
+        r#"{ organization(code: "172014") { name } }"#,
+        json!({}),
+    )
+    .await;
+    assert_eq!(body["data"]["organization"]["name"], "金沢市", "{body}");
+    assert!(stop(child).success());
+    // A second backup to the same file is refused rather than overwriting it.
+    let again = koiki(dir.path())
+        .args(["backup", backup.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert!(!again.status.success());
+
+    let original = dump_sqlite(&dir.path().join("data/koiki.db")).await;
+    assert!(original.len() > 20, "{} tables", original.len());
+    let users = original
+        .iter()
+        .find(|(t, _)| t == "refresh_tokens")
+        .expect("table");
+    assert!(
+        !users.1.is_empty(),
+        "the sign-in's refresh token is in the database"
+    );
+
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let output = koiki(elsewhere.path())
+        .args(["restore", backup.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let restored = dump_sqlite(&elsewhere.path().join("data/koiki.db")).await;
+    assert_eq!(original, restored);
+
+    // Something that is not a database is refused and changes nothing.
+    let junk = elsewhere.path().join("junk.db");
+    std::fs::write(&junk, b"not a database").expect("written");
+    let output = koiki(elsewhere.path())
+        .args(["restore", junk.to_str().expect("utf-8")])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert_eq!(
+        dump_sqlite(&elsewhere.path().join("data/koiki.db")).await,
+        original
+    );
+}
+
+#[tokio::test]
+async fn sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_exits_zero() {
+    use sea_orm::sqlx::{self, Connection};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut command = koiki(dir.path());
+    command.env("KOIKI_SHUTDOWN_GRACE", "20s");
+    let (child, url, _) = serve(command);
+    // Hold SQLite's write lock, so that a sign-in (which writes) waits inside the server.
+    let path = dir.path().join("data/koiki.db");
+    let mut lock = sqlx::SqliteConnection::connect_with(
+        &sqlx::sqlite::SqliteConnectOptions::new().filename(&path),
+    )
+    .await
+    .expect("opens");
+    sqlx::raw_sql("BEGIN IMMEDIATE")
+        .execute(&mut lock)
+        .await
+        .expect("locks");
+    let in_flight = tokio::spawn({
+        let url = url.clone();
+        async move {
+            post(
+                &url,
+                None,
+                "mutation($e: String!, $p: String!) { signIn(input: { email: $e, password: $p }) { accessToken } }",
+                json!({ "e": "admin@pref-nara.example.jp", "p": koiki::seed::demo::DEMO_PASSWORD }),
+            )
+            .await
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!in_flight.is_finished(), "the sign-in waits for the lock");
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // New connections are refused once shutdown has begun.
+    let fresh = reqwest::Client::new()
+        .get(format!("{url}/healthz"))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await;
+    assert!(fresh.is_err(), "a new connection was served: {fresh:?}");
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut lock)
+        .await
+        .expect("unlocks");
+    let body = in_flight.await.expect("joined");
+    assert!(
+        body["data"]["signIn"]["accessToken"].is_string(),
+        "the request in flight completed: {body}"
+    );
+    let mut child = child;
+    let mut status = None;
+    for _ in 0..100 {
+        if let Ok(Some(s)) = child.try_wait() {
+            status = Some(s);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = status.expect("the server exited");
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn secrets_never_reach_the_logs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let secret = "a-signing-secret-that-must-never-be-logged-0123456789";
+    let mut command = koiki(dir.path());
+    command
+        .env("KOIKI_JWT_SECRET", secret)
+        .env("RUST_LOG", "debug");
+    let (child, url, printed) = serve_logging_to(command, Stdio::from(log));
+    let password = koiki::seed::demo::DEMO_PASSWORD;
+    let sign_in = "mutation($e: String!, $p: String!) { signIn(input: { email: $e, password: $p }) { accessToken refreshToken } }";
+    let body = post(
+        &url,
+        None,
+        sign_in,
+        json!({ "e": "admin@pref-nara.example.jp", "p": password }),
+    )
+    .await;
+    let access = body["data"]["signIn"]["accessToken"]
+        .as_str()
+        .expect("access")
+        .to_owned();
+    let refresh = body["data"]["signIn"]["refreshToken"]
+        .as_str()
+        .expect("refresh")
+        .to_owned();
+    // A wrong password, a used token, a refresh, a bad token: every path that handles one.
+    let wrong = "wrong-password-never-logged";
+    post(
+        &url,
+        None,
+        sign_in,
+        json!({ "e": "admin@pref-nara.example.jp", "p": wrong }),
+    )
+    .await;
+    post(&url, Some(&access), "{ viewer { roles } }", json!({})).await;
+    let refreshed = post(
+        &url,
+        None,
+        "mutation($t: String!) { refreshToken(input: { refreshToken: $t }) { accessToken } }",
+        json!({ "t": refresh }),
+    )
+    .await;
+    assert!(
+        refreshed["data"]["refreshToken"]["accessToken"].is_string(),
+        "{refreshed}"
+    );
+    post(
+        &url,
+        Some(&format!("{access}x")),
+        "{ viewer { roles } }",
+        json!({}),
+    )
+    .await;
+    assert!(stop(child).success());
+    let logs = std::fs::read_to_string(&log_path).expect("logs");
+    assert!(logs.lines().count() > 10, "the server logged: {logs}");
+    let everything = format!("{printed}{logs}");
+    for (what, needle) in [
+        ("signing secret", secret),
+        ("wrong password", wrong),
+        ("access token", access.as_str()),
+        ("refresh token", refresh.as_str()),
+        ("password hash", "$argon2id$"),
+    ] {
+        assert!(!everything.contains(needle), "the {what} is in the logs");
+    }
+    // The demo password is printed once, on purpose, for the newcomer; never in the logs.
+    assert!(!logs.contains(password), "the demo password is in the logs");
+}
+
+/// Runs `koiki` with `stdin` as standard input; returns (success, stdout, stderr).
+fn koiki_with_input(mut command: Command, stdin: &[u8]) -> (bool, Vec<u8>, String) {
+    use std::io::Write;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // A command that refuses early stops reading: a broken pipe here is its answer.
+    let _ = child.stdin.take().expect("stdin").write_all(stdin);
+    let output = child.wait_with_output().expect("finished");
+    (
+        output.status.success(),
+        output.stdout,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn an_export_imports_into_an_empty_database_of_either_kind_and_exports_the_same() {
+    use sea_orm::sqlx::{self, Connection};
+    let source = tempfile::tempdir().expect("tempdir");
+    let seeded = koiki(source.path())
+        .args(["seed", "--demo"])
+        .output()
+        .expect("runs");
+    assert!(seeded.status.success());
+    let mut export = koiki(source.path());
+    export.arg("export");
+    let (ok, dump, stderr) = koiki_with_input(export, b"");
+    assert!(ok, "{stderr}");
+    let text = String::from_utf8(dump.clone()).expect("utf-8");
+    assert!(
+        text.lines().count() > 1800,
+        "{} lines",
+        text.lines().count()
+    );
+    assert!(text.starts_with(r#"{"format":"koiki-dump","version":1,"#));
+    // Every table of the schema is in the dump (derived search indexes aside: they are
+    // rebuilt from the records).
+    let header: Value = serde_json::from_str(text.lines().next().expect("header")).expect("json");
+    let dumped: Vec<&str> = header["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for (table, _) in dump_sqlite(&source.path().join("data/koiki.db")).await {
+        let derived = table == "seaql_migrations" || table.contains("_fts");
+        assert!(
+            derived || dumped.contains(&table.as_str()),
+            "`{table}` is not in the dump"
+        );
+    }
+
+    // Into another SQLite file, and back out.
+    let target = tempfile::tempdir().expect("tempdir");
+    let mut import = koiki(target.path());
+    import.arg("import");
+    let (ok, _, stderr) = koiki_with_input(import, &dump);
+    assert!(ok, "{stderr}");
+    let mut again = koiki(target.path());
+    again.arg("export");
+    let (ok, second, stderr) = koiki_with_input(again, b"");
+    assert!(ok, "{stderr}");
+    assert!(dump == second, "SQLite → SQLite changed the dump");
+
+    // A non-empty target is refused; --replace replaces it, all or nothing.
+    let mut refused = koiki(target.path());
+    refused.arg("import");
+    let (ok, _, stderr) = koiki_with_input(refused, &dump);
+    assert!(!ok && stderr.contains("not empty"), "{stderr}");
+    let mut broken = dump.clone();
+    broken.extend_from_slice(b"{\"table\":\"users\",\"row\":{\"id\":\"not-a-uuid\"}}\n");
+    let mut replace = koiki(target.path());
+    replace.args(["import", "--replace"]);
+    let (ok, _, _) = koiki_with_input(replace, &broken);
+    assert!(!ok, "a broken dump is refused");
+    let mut unchanged = koiki(target.path());
+    unchanged.arg("export");
+    let (_, after_failure, _) = koiki_with_input(unchanged, b"");
+    assert!(
+        dump == after_failure,
+        "a failed import left the target as it was"
+    );
+
+    // A dump of a newer format is refused, naming the versions.
+    let newer = text.replacen(r#""version":1"#, r#""version":99"#, 1);
+    let empty = tempfile::tempdir().expect("tempdir");
+    let mut import = koiki(empty.path());
+    import.arg("import");
+    let (ok, _, stderr) = koiki_with_input(import, newer.as_bytes());
+    assert!(
+        !ok && stderr.contains("99") && stderr.contains("version 1"),
+        "{stderr}"
+    );
+
+    // Into PostgreSQL and back out: the same file.
+    let Ok(admin) = std::env::var("KOIKI_TEST_DATABASE_URL") else {
+        return;
+    };
+    let name = format!("koiki_dump_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("admin");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name}"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("drop");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create");
+    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+    let url = format!("{base}/{name}");
+    let mut import = koiki(empty.path());
+    import.env("DATABASE_URL", &url).arg("import");
+    let (ok, _, stderr) = koiki_with_input(import, &dump);
+    assert!(ok, "{stderr}");
+    let mut export = koiki(empty.path());
+    export.env("DATABASE_URL", &url).arg("export");
+    let (ok, from_postgres, stderr) = koiki_with_input(export, b"");
+    assert!(ok, "{stderr}");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("drop");
+    assert!(
+        dump == from_postgres,
+        "SQLite → PostgreSQL changed the dump"
+    );
 }

@@ -89,6 +89,15 @@ pub fn test_config(database_url: String, data_dir: PathBuf) -> Config {
         database_statement_timeout: Duration::from_secs(5),
         max_body_bytes: 1024 * 1024,
         max_batch: 10,
+        limits: koiki::graphql::limits::Limits::default(),
+        introspection: true,
+        field_suggestions: true,
+        // Off, so tests that fire hundreds of simultaneous requests measure the rules they
+        // test; the rate-limit test turns them on.
+        rate_limit_per_ip: 0,
+        rate_limit_per_client: 0,
+        client_ip_header: None,
+        cors_origins: Vec::new(),
         request_timeout: Duration::from_secs(10),
         shutdown_grace: Duration::from_secs(2),
         demo: true,
@@ -209,8 +218,15 @@ fn with_database(url: &str, name: &str) -> String {
 
 /// A database for one test, removed when the test ends.
 enum TestDatabase {
-    Sqlite { _dir: tempfile::TempDir },
-    Postgres { admin: String, name: String },
+    Sqlite {
+        _dir: tempfile::TempDir,
+    },
+    Postgres {
+        admin: String,
+        name: String,
+    },
+    /// Another server's database, which that server removes.
+    Borrowed,
 }
 
 impl Drop for TestDatabase {
@@ -305,6 +321,27 @@ impl TestApp {
         }
     }
 
+    /// A second server on this server's database, as another instance behind the same load
+    /// balancer would be.
+    pub async fn sibling(&self) -> TestApp {
+        let config = self.state.config.clone();
+        let app = App::build(config).await.expect("second server builds");
+        let base_url = format!("http://{}", app.local_addr());
+        let state = app.state();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run(async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            backend: self.backend,
+            base_url,
+            client: reqwest::Client::new(),
+            state,
+            _shutdown: tx,
+            _database: TestDatabase::Borrowed,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
@@ -325,7 +362,9 @@ impl TestApp {
         }
         let response = request.send().await.expect("request sent");
         let status = response.status().as_u16();
-        (status, response.json().await.expect("JSON body"))
+        let body: Value = response.json().await.expect("JSON body");
+        assert_no_internals(&body);
+        (status, body)
     }
 
     /// Runs a query anonymously and returns the body.
@@ -409,6 +448,47 @@ impl TestApp {
             fewest = fewest.min(self.state.metrics.db_statements.get() - before);
         }
         (fewest, body)
+    }
+}
+
+/// Fails when an error response carries anything internal: SQL, driver or source names, file
+/// paths, stack traces, addresses of the database or secrets. Every GraphQL response the
+/// suite receives through [`TestApp::post_gql`] passes through here.
+pub fn assert_no_internals(body: &Value) {
+    let Some(errors) = body.get("errors").filter(|e| !e.is_null()) else {
+        return;
+    };
+    let text = errors.to_string();
+    let lower = text.to_lowercase();
+    for needle in [
+        "select ",
+        "insert into",
+        "update \"",
+        "delete from",
+        "sqlx",
+        "sea_orm",
+        "sqlite",
+        "postgres",
+        "pg_",
+        "/work/",
+        "/root/",
+        "/tmp/",
+        ".rs:",
+        "panicked",
+        "backtrace",
+        "database error",
+        "connection refused",
+    ] {
+        assert!(
+            !lower.contains(needle),
+            "an error response leaks `{needle}`: {text}"
+        );
+    }
+    for secret in [JWT_SECRET, DEMO_PASSWORD] {
+        assert!(
+            !text.contains(secret),
+            "an error response leaks a secret: {text}"
+        );
     }
 }
 

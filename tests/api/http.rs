@@ -214,6 +214,163 @@ async fn deep_wide_and_aliased_queries_are_refused_with_a_code() {
     let wide = "{ organizations(first: 100) { edges { node { municipalities(first: 100) { edges { node { municipalities(first: 100) { edges { node { name } } } } } } } } } }";
     let body = app.gql(wide, json!({})).await;
     assert_eq!(error_code(&body), "QUERY_TOO_COMPLEX", "{body}");
+    // Depth 10 passes, 11 does not.
+    let nest = |levels: usize| {
+        let mut q = "name".to_owned();
+        for _ in 0..levels.saturating_sub(2) {
+            q = format!("prefecture {{ {q} }}");
+        }
+        format!("{{ organization(code: \"172014\") {{ {q} }} }}")
+    };
+    let body = app.gql(&nest(10), json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let body = app.gql(&nest(11), json!({})).await;
+    assert_eq!(error_code(&body), "QUERY_TOO_DEEP", "{body}");
+    // Tools' introspection nests `ofType` deeper than that, and is not held to it.
+    let introspection = "{ __schema { types { name fields { name type { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name ofType { name } } } } } } } } } } } }";
+    let body = app.gql(introspection, json!({})).await;
+    assert!(body["data"]["__schema"]["types"].is_array(), "{body}");
+    let directives = format!(
+        "{{ organization(code: \"172014\") {{ name {} }} }}",
+        "@include(if: true) ".repeat(51)
+    );
+    let body = app.gql(&directives, json!({})).await;
+    assert_eq!(error_code(&body), "TOO_MANY_DIRECTIVES", "{body}");
+    // 2,001 tokens: refused before parsing; the body is far below the byte limit.
+    let tokens = format!(
+        "{{ organization(code: \"172014\") {{ {} }} }}",
+        "name ".repeat(1_991)
+    );
+    let body = app.gql(&tokens, json!({})).await;
+    assert_eq!(error_code(&body), "TOO_MANY_TOKENS", "{body}");
+    let tokens = format!(
+        "{{ organization(code: \"172014\") {{ {} }} }}",
+        "name ".repeat(1_990)
+    );
+    let body = app.gql(&tokens, json!({})).await;
+    assert_eq!(body["data"]["organization"]["name"], "金沢市", "{body}");
+    // Page sizes are bounded too.
+    let body = app
+        .gql("{ organizations(first: 101) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), "VALIDATION", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "first", "{body}");
+}
+
+#[tokio::test]
+async fn limits_follow_the_configuration() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.limits.depth = 3;
+        c.limits.aliases = 1;
+        c.limits.tokens = 10;
+        c.introspection = false;
+        c.field_suggestions = false;
+    })
+    .await;
+    let body = app
+        .gql(
+            "{ organization(code: \"172014\") { prefecture { prefecture { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "TOO_MANY_TOKENS", "{body}");
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.limits.depth = 3;
+        c.limits.aliases = 1;
+        c.introspection = false;
+        c.field_suggestions = false;
+    })
+    .await;
+    let body = app
+        .gql(
+            "{ organization(code: \"172014\") { prefecture { prefecture { name } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "QUERY_TOO_DEEP", "{body}");
+    let body = app
+        .gql("{ a: viewer { roles } b: viewer { roles } }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), "TOO_MANY_ALIASES", "{body}");
+    // With introspection off, `__schema` answers null.
+    let body = app
+        .gql("{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert!(body["data"]["__schema"].is_null(), "{body}");
+    let body = app
+        .gql("{ organizatio(code: \"172014\") { name } }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), "GRAPHQL_VALIDATION_FAILED", "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(!message.contains("Did you mean"), "{message}");
+    // A normal query still runs.
+    let body = app
+        .gql("{ organization(code: \"172014\") { name } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["organization"]["name"], "金沢市", "{body}");
+
+    // The defaults suggest, as development servers do.
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let body = app
+        .gql("{ organizatio(code: \"172014\") { name } }", json!({}))
+        .await;
+    let message = body["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("Did you mean"), "{message}");
+    let body = app
+        .gql("{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert_eq!(
+        body["data"]["__schema"]["queryType"]["name"], "Query",
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after_per_ip_and_per_user() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.rate_limit_per_ip = 5).await;
+    let mut statuses = Vec::new();
+    let mut last = None;
+    for _ in 0..7 {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": QUERY }))
+            .send()
+            .await
+            .expect("sent");
+        statuses.push(response.status().as_u16());
+        last = Some(response);
+    }
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 429, 429]);
+    let response = last.expect("a response");
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=12).contains(&retry), "{retry}");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(error_code(&body), "RATE_LIMITED", "{body}");
+    // Health checks are never limited.
+    let health = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(health.status(), 200);
+
+    // Per user: the third request of a user with a bucket of 2 is refused, while another
+    // user still gets through.
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.rate_limit_per_client = 2).await;
+    let (nara, _) = app.sign_in(crate::helpers::NARA_ADMIN).await;
+    let (kochi, _) = app.sign_in(crate::helpers::KOCHI_ADMIN).await;
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(app.post_gql(Some(&nara), QUERY, json!({})).await.0);
+    }
+    assert_eq!(statuses, [200, 200, 429]);
+    assert_eq!(app.post_gql(Some(&kochi), QUERY, json!({})).await.0, 200);
 }
 
 #[tokio::test]
@@ -262,6 +419,45 @@ async fn health_readiness_metrics_request_ids_and_security_headers() {
         assert!(metrics.contains("koiki_db_statements_total"), "{metrics}");
         assert!(metrics.contains("koiki_http_requests_total"), "{metrics}");
         assert!(app.metric("koiki_db_statements_total").await > 0.0);
+        // Operations by type and name, with a latency histogram; errors by code; the pool.
+        app.gql(
+            "query Kanazawa { organization(code: \"172014\") { name } }",
+            json!({}),
+        )
+        .await;
+        app.gql("{ organization(code: \"172015\") { name } }", json!({}))
+            .await;
+        let count = app
+            .metric(r#"koiki_graphql_operations_count{type="query",name="Kanazawa"}"#)
+            .await;
+        assert_eq!(count, 1.0);
+        assert!(
+            app.metric(r#"koiki_graphql_operations_count{type="query",name="-"}"#)
+                .await
+                > 0.0
+        );
+        assert!(
+            app.metric(r#"koiki_graphql_errors_total{code="VALIDATION"}"#)
+                .await
+                >= 1.0
+        );
+        let metrics = app
+            .client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .expect("sent")
+            .text()
+            .await
+            .expect("text");
+        for name in [
+            "koiki_db_pool_in_use",
+            "koiki_db_pool_idle",
+            "koiki_subscriptions_open",
+        ] {
+            assert!(metrics.contains(name), "{name}: {metrics}");
+        }
+        assert!(app.metric("koiki_db_pool_idle").await >= 1.0, "{metrics}");
     })
     .await;
 }
@@ -291,4 +487,120 @@ async fn error_responses_never_carry_internals() {
         }
     })
     .await;
+}
+
+#[tokio::test]
+async fn cors_answers_configured_origins_only() {
+    let portal = "https://portal.pref.nara.example.jp";
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.cors_origins = vec![reqwest::header::HeaderValue::from_static(portal)];
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "content-type, authorization",
+            )
+            .send()
+    };
+    let allowed = preflight(portal).await.expect("sent");
+    let headers = allowed.headers();
+    assert_eq!(headers["access-control-allow-origin"], portal);
+    let methods = headers["access-control-allow-methods"]
+        .to_str()
+        .expect("ascii");
+    assert!(methods.contains("POST"), "{methods}");
+    let allowed_headers = headers["access-control-allow-headers"]
+        .to_str()
+        .expect("ascii")
+        .to_ascii_lowercase();
+    assert!(
+        allowed_headers.contains("authorization"),
+        "{allowed_headers}"
+    );
+
+    let refused = preflight("https://evil.example.com").await.expect("sent");
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    let post = |origin: &'static str| {
+        app.client
+            .post(app.url("/graphql"))
+            .header("Origin", origin)
+            .json(&json!({ "query": QUERY }))
+            .send()
+    };
+    let response = post(portal).await.expect("sent");
+    assert_eq!(response.headers()["access-control-allow-origin"], portal);
+    let response = post("https://evil.example.com").await.expect("sent");
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    // Without configured origins nobody gets CORS headers.
+    let closed = TestApp::spawn(Backend::Sqlite).await;
+    let response = closed
+        .client
+        .post(closed.url("/graphql"))
+        .header("Origin", portal)
+        .json(&json!({ "query": QUERY }))
+        .send()
+        .await
+        .expect("sent");
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn control_characters_and_endless_strings_are_refused_anywhere_in_a_request() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let body = app
+        .gql(
+            "query($s: String!) { organizations(filter: { search: $s }) { totalCount } }",
+            json!({ "s": "金沢\u{0}" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "VALIDATION", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "s", "{body}");
+    let body = app
+        .gql(
+            "{ organizations(filter: { search: \"a\\u0007\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "VALIDATION", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "filter.search",
+        "{body}"
+    );
+    let body = app
+        .gql(
+            "mutation($e: String!) { signIn(input: { email: $e, password: \"x\" }) { accessToken } }",
+            json!({ "e": "あ".repeat(50_001) }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "VALIDATION", "{body}");
+    // Line breaks and tabs are text where a field allows them (a password does).
+    let body = app
+        .gql(
+            "mutation($p: String!) { signIn(input: { email: \"admin@pref-nara.example.jp\", password: $p }) { accessToken } }",
+            json!({ "p": "two\tlines\n" }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "UNAUTHENTICATED", "{body}");
 }

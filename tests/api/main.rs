@@ -3,10 +3,15 @@
 
 mod access;
 mod advisors;
+mod audit;
 mod auth;
 mod cli;
 mod dispatch;
+mod faults;
+mod fuzz;
 mod helpers;
 mod http;
+mod interop;
 mod organizations;
+mod scale;
 mod schema;
