@@ -139,6 +139,22 @@ async fn footprint(app: &TestApp) -> [u64; 5] {
     ]
 }
 
+/// Asserts that exactly one of simultaneous approvals succeeded and every other was refused
+/// with `code`; returns the refusals' extensions.
+fn exactly_one_approved<'a>(bodies: &'a [Value], code: &str) -> Vec<&'a Value> {
+    let approved = bodies.iter().filter(|b| b["errors"].is_null()).count();
+    assert_eq!(approved, 1, "{bodies:?}");
+    let refused: Vec<&Value> = bodies.iter().filter(|b| !b["errors"].is_null()).collect();
+    assert_eq!(refused.len(), bodies.len() - 1);
+    for body in &refused {
+        assert_eq!(error_code(body), code, "{body}");
+    }
+    refused
+        .into_iter()
+        .map(|b| &b["errors"][0]["extensions"])
+        .collect()
+}
+
 fn quota_of<'a>(body: &'a Value, pool: &str) -> &'a Value {
     data(body, "quotaUsage")
         .as_array()
@@ -321,19 +337,10 @@ async fn twenty_simultaneous_approvals_with_one_place_left_approve_exactly_one()
             )
         }))
         .await;
-        let approved = bodies.iter().filter(|b| b["errors"].is_null()).count();
-        let refused: Vec<&str> = bodies
-            .iter()
-            .filter(|b| !b["errors"].is_null())
-            .map(error_code)
-            .collect();
-        assert_eq!(approved, 1, "{bodies:?}");
-        assert_eq!(refused, vec!["DISPATCH_QUOTA_EXCEEDED"; 19], "{bodies:?}");
+        let refused = exactly_one_approved(&bodies, "DISPATCH_QUOTA_EXCEEDED");
         assert!(
-            bodies
-                .iter()
-                .filter(|b| !b["errors"].is_null())
-                .all(|b| b["errors"][0]["extensions"]["used"] == 3)
+            refused.iter().all(|e| e["used"] == 3 && e["limit"] == 3),
+            "{refused:?}"
         );
         // The counter and the requests agree.
         let pool_uuid = uuid(&pool, "AdvisorPool");
@@ -397,20 +404,10 @@ async fn twenty_simultaneous_approvals_of_one_advisor_at_one_time_book_exactly_o
             )
         }))
         .await;
-        let approved = bodies.iter().filter(|b| b["errors"].is_null()).count();
-        let refused: Vec<&str> = bodies
-            .iter()
-            .filter(|b| !b["errors"].is_null())
-            .map(error_code)
-            .collect();
-        assert_eq!(approved, 1, "{bodies:?}");
-        assert_eq!(refused, vec!["CONFLICT"; 19], "{bodies:?}");
+        let refused = exactly_one_approved(&bodies, "CONFLICT");
         assert!(
-            bodies
-                .iter()
-                .filter(|b| !b["errors"].is_null())
-                .all(|b| b["errors"][0]["extensions"]["clash"]["kind"] == "VISIT"),
-            "{bodies:?}"
+            refused.iter().all(|e| e["clash"]["kind"] == "VISIT"),
+            "{refused:?}"
         );
         let booked = dispatch_visit::Entity::find()
             .filter(dispatch_visit::Column::AdvisorId.eq(uuid(&advisor, "Advisor")))
