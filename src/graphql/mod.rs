@@ -12,6 +12,11 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, EmptySubscription, ID, Interface, MergedObject, Object, Schema};
 use sea_orm::DatabaseConnection;
 
+use crate::advisors::graphql::{
+    Advisor, AdvisorPool, AdvisorsMutation, AdvisorsQuery, DispatchAssignment, DispatchRequest,
+    DispatchVisit, UnavailablePeriod,
+};
+use crate::advisors::loaders::AdvisorLoader;
 use crate::app::AppState;
 use crate::audit::graphql::AuditQuery;
 use crate::auth::Viewer;
@@ -44,6 +49,8 @@ pub struct RequestState {
     pub directory: DataLoader<DirectoryLoader>,
     /// Case studies (through the sharing rules), their keywords, categories and versions.
     pub case_studies: DataLoader<CaseStudyLoader>,
+    /// Pools, advisors and dispatch requests, loaded by id with the viewer's access applied.
+    pub advisors: DataLoader<AdvisorLoader>,
 }
 
 impl RequestState {
@@ -57,6 +64,8 @@ impl RequestState {
                 tokio::spawn,
             )
             .delay(LOADER_DELAY),
+            advisors: DataLoader::new(AdvisorLoader::new(db.clone(), viewer.clone()), tokio::spawn)
+                .delay(LOADER_DELAY),
             app,
             db,
             viewer,
@@ -86,6 +95,12 @@ pub enum Node {
     User(User),
     CaseStudy(CaseStudy),
     CaseCategory(CaseCategory),
+    AdvisorPool(AdvisorPool),
+    Advisor(Advisor),
+    UnavailablePeriod(UnavailablePeriod),
+    DispatchRequest(DispatchRequest),
+    DispatchAssignment(DispatchAssignment),
+    DispatchVisit(DispatchVisit),
 }
 
 #[derive(Default)]
@@ -144,6 +159,9 @@ async fn load_node(ctx: &Context<'_>, field: &str, id: &ID) -> Result<Option<Nod
             .load_one(CategoryId(uuid))
             .await?
             .map(|c| Node::CaseCategory(CaseCategory(c))),
+        t if crate::advisors::graphql::NODE_TYPES.contains(&t) => {
+            crate::advisors::graphql::load_node(ctx, t, uuid).await?
+        }
         _ => return Err(AppError::invalid(field, Invalid::Id)),
     })
 }
@@ -156,10 +174,11 @@ pub struct Query(
     NodeQuery,
     CaseStudiesQuery,
     SearchQuery,
+    AdvisorsQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, CaseStudiesMutation);
+pub struct Mutation(AuthMutation, CaseStudiesMutation, AdvisorsMutation);
 
 pub type KoikiSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -422,11 +422,30 @@ impl TestApp {
     /// kept: dataloaders batch by a short timer, and on a loaded 2-core machine a batch can
     /// split in two now and then, whereas an N+1 pattern costs a statement per row every time.
     pub async fn statements_for(&self, query: &str, variables: Value) -> (u64, Value) {
+        self.statements_with(None, query, variables).await
+    }
+
+    /// [`Self::statements_for`] as a signed-in user.
+    pub async fn statements_for_as(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+    ) -> (u64, Value) {
+        self.statements_with(Some(token), query, variables).await
+    }
+
+    async fn statements_with(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u64, Value) {
         let mut fewest = u64::MAX;
         let mut body = Value::Null;
         for _ in 0..3 {
             let before = self.state.metrics.db_statements.get();
-            body = self.gql(query, variables.clone()).await;
+            body = self.post_gql(token, query, variables.clone()).await.1;
             fewest = fewest.min(self.state.metrics.db_statements.get() - before);
         }
         (fewest, body)

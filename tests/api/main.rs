@@ -2,10 +2,12 @@
 //! `KOIKI_TEST_DATABASE_URL`) PostgreSQL.
 
 mod access;
+mod advisors;
 mod audit;
 mod auth;
 mod case_studies;
 mod cli;
+mod dispatch;
 mod faults;
 mod fuzz;
 mod helpers;
