@@ -10,10 +10,15 @@
 //! in the database. The test suite checks the two against each other over every combination.
 //! No area reads a shared table without [`readable`], and no area writes one without
 //! [`ensure_can_edit`] or [`ensure_can_administer`].
+//!
+//! Advisors and dispatch requests have rules of their own, below the general ones: an
+//! advisor is seen through both its pool's audience and its own; contact details never go
+//! wider than `NATIONWIDE`; a dispatch request is seen only by the parties to it.
 
 use std::collections::HashSet;
 
-use entity::enums::{Audience, CaseStatus, CourseStatus, OrganizationKind, Role};
+use entity::enums::{AssignmentStatus, Audience, CaseStatus, CourseStatus, OrganizationKind, Role};
+use entity::{advisor, advisor_pool, dispatch_assignment, dispatch_request};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait};
 use uuid::Uuid;
@@ -297,6 +302,278 @@ pub fn ensure_can_operate(viewer: &Viewer) -> Result<(), AppError> {
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Advisor pools, advisors and dispatch requests
+// ---------------------------------------------------------------------------------------
+
+/// True for the kinds of organisation that are local governments.
+pub fn is_local_government(kind: OrganizationKind) -> bool {
+    matches!(
+        kind,
+        OrganizationKind::Prefecture
+            | OrganizationKind::City
+            | OrganizationKind::Town
+            | OrganizationKind::Village
+            | OrganizationKind::SpecialWard
+    )
+}
+
+/// Is the viewer the advisor whose profile is linked to `advisor_user_id` (a user with the
+/// `ADVISOR` role)?
+pub fn is_linked_advisor(viewer: &Viewer, advisor_user_id: Option<Uuid>) -> bool {
+    viewer
+        .signed_in()
+        .is_some_and(|u| u.roles.contains(&Role::Advisor) && advisor_user_id == Some(u.user_id))
+}
+
+/// May `viewer` see a pool? Through its audience; and an advisor sees the pool they belong
+/// to (`pool_advisor_user_ids`: the accounts linked to the pool's advisors). The in-memory
+/// form of [`pool_readable`].
+pub fn can_read_pool(
+    viewer: &Viewer,
+    pool: &RecordFacts,
+    pool_advisor_user_ids: &[Uuid],
+    facts: &ViewerFacts,
+) -> bool {
+    can_read(viewer, pool, facts)
+        || viewer.signed_in().is_some_and(|u| {
+            u.roles.contains(&Role::Advisor) && pool_advisor_user_ids.contains(&u.user_id)
+        })
+}
+
+/// The query condition "`viewer` may see this pool" on `advisor_pools`.
+pub fn pool_readable(viewer: &Viewer) -> Condition {
+    let shared = readable::<advisor_pool::Entity>(viewer);
+    match viewer
+        .signed_in()
+        .filter(|u| u.roles.contains(&Role::Advisor))
+    {
+        Some(user) => {
+            let own = Query::select()
+                .column(advisor::Column::PoolId)
+                .from(advisor::Entity)
+                .and_where(advisor::Column::UserId.eq(user.user_id))
+                .to_owned();
+            Condition::any()
+                .add(shared)
+                .add(advisor_pool::Column::Id.in_subquery(own))
+        }
+        None => shared,
+    }
+}
+
+/// May `viewer` see an advisor? Only through both the pool's audience and the advisor's own
+/// (a pool narrower than its advisor hides the advisor). The advisor always sees their own
+/// profile. The in-memory form of [`advisor_readable`].
+pub fn can_read_advisor(
+    viewer: &Viewer,
+    pool: &RecordFacts,
+    advisor: &RecordFacts,
+    advisor_user_id: Option<Uuid>,
+    facts: &ViewerFacts,
+) -> bool {
+    is_linked_advisor(viewer, advisor_user_id)
+        || (can_read(viewer, pool, facts) && can_read(viewer, advisor, facts))
+}
+
+/// The query condition "`viewer` may see this advisor" on `advisors`.
+pub fn advisor_readable(viewer: &Viewer) -> Condition {
+    let readable_pools = Query::select()
+        .column(advisor_pool::Column::Id)
+        .from(advisor_pool::Entity)
+        .cond_where(readable::<advisor_pool::Entity>(viewer))
+        .to_owned();
+    let shared = Condition::all()
+        .add(readable::<advisor::Entity>(viewer))
+        .add(advisor::Column::PoolId.in_subquery(readable_pools));
+    match viewer
+        .signed_in()
+        .filter(|u| u.roles.contains(&Role::Advisor))
+    {
+        Some(user) => Condition::any()
+            .add(shared)
+            .add(advisor::Column::UserId.eq(user.user_id)),
+        None => shared,
+    }
+}
+
+/// May `viewer` see an advisor's contact details? Never anonymous readers, guests or partner
+/// bodies: only the pool owner's own staff, the advisor themself, and signed-in members of
+/// local governments within both the pool's and the advisor's audience, where `PUBLIC`
+/// counts as no wider than `NATIONWIDE`.
+pub fn can_read_advisor_contact(
+    viewer: &Viewer,
+    pool: &RecordFacts,
+    advisor: &RecordFacts,
+    advisor_user_id: Option<Uuid>,
+    facts: &ViewerFacts,
+) -> bool {
+    if is_linked_advisor(viewer, advisor_user_id) {
+        return true;
+    }
+    let Some(user) = viewer.signed_in() else {
+        return false;
+    };
+    if !is_member_of_organization(user) {
+        return false;
+    }
+    if user.organization_id == pool.owner_id {
+        return true;
+    }
+    if !is_local_government(user.organization_kind) {
+        return false;
+    }
+    let capped = |record: &RecordFacts| RecordFacts {
+        audience: std::cmp::min(record.audience, Audience::Nationwide),
+        ..record.clone()
+    };
+    can_read(viewer, &capped(pool), facts) && can_read(viewer, &capped(advisor), facts)
+}
+
+/// [`can_read_advisor_contact`] for an advisor the viewer may already see (loaded through
+/// [`advisor_readable`]): seeing the advisor means being within both audiences, and for a
+/// signed-in member `PUBLIC` reads like `NATIONWIDE`, so what is left to decide needs only
+/// the pool's owner and the viewer. The unit tests check that the two agree.
+pub fn can_read_visible_advisor_contact(
+    viewer: &Viewer,
+    pool_owner_id: Uuid,
+    advisor_user_id: Option<Uuid>,
+) -> bool {
+    is_linked_advisor(viewer, advisor_user_id)
+        || viewer.signed_in().is_some_and(|u| {
+            is_member_of_organization(u)
+                && (u.organization_id == pool_owner_id || is_local_government(u.organization_kind))
+        })
+}
+
+/// Who takes part in a dispatch request.
+#[derive(Clone, Debug)]
+pub struct DispatchParties {
+    /// The organisation that asked.
+    pub requester_id: Uuid,
+    /// The organisation that runs the pool.
+    pub pool_owner_id: Uuid,
+    /// The users linked to the advisors currently assigned.
+    pub assigned_user_ids: Vec<Uuid>,
+}
+
+/// May `viewer` see a dispatch request? The requester organisation's members, the pool
+/// owner's editors and admins, and the assigned advisors; nobody else. The in-memory form
+/// of [`dispatch_readable`].
+pub fn can_read_dispatch(viewer: &Viewer, parties: &DispatchParties) -> bool {
+    let Some(user) = viewer.signed_in() else {
+        return false;
+    };
+    (is_member_of_organization(user) && user.organization_id == parties.requester_id)
+        || can_edit(viewer, parties.pool_owner_id)
+        || (user.roles.contains(&Role::Advisor)
+            && parties.assigned_user_ids.contains(&user.user_id))
+}
+
+/// The query condition "`viewer` may see this dispatch request" on `dispatch_requests`.
+pub fn dispatch_readable(viewer: &Viewer) -> Condition {
+    let nothing = Condition::all().add(Expr::val(1).eq(0));
+    let Some(user) = viewer.signed_in() else {
+        return nothing;
+    };
+    let mut any = Condition::any().add(nothing);
+    if is_member_of_organization(user) {
+        any = any.add(dispatch_request::Column::RequesterOrganizationId.eq(user.organization_id));
+    }
+    if user
+        .roles
+        .iter()
+        .any(|r| matches!(r, Role::Admin | Role::Editor))
+    {
+        let own_pools = Query::select()
+            .column(advisor_pool::Column::Id)
+            .from(advisor_pool::Entity)
+            .and_where(advisor_pool::Column::OwnerOrganizationId.eq(user.organization_id))
+            .to_owned();
+        any = any.add(dispatch_request::Column::PoolId.in_subquery(own_pools));
+    }
+    if user.roles.contains(&Role::Advisor) {
+        let assigned_to_me = Query::select()
+            .column((
+                dispatch_assignment::Entity,
+                dispatch_assignment::Column::DispatchRequestId,
+            ))
+            .from(dispatch_assignment::Entity)
+            .inner_join(
+                advisor::Entity,
+                Expr::col((advisor::Entity, advisor::Column::Id)).equals((
+                    dispatch_assignment::Entity,
+                    dispatch_assignment::Column::AdvisorId,
+                )),
+            )
+            .and_where(advisor::Column::UserId.eq(user.user_id))
+            .and_where(dispatch_assignment::Column::Status.eq(AssignmentStatus::Assigned))
+            .to_owned();
+        any = any.add(dispatch_request::Column::Id.in_subquery(assigned_to_me));
+    }
+    any
+}
+
+/// May `viewer` submit dispatch requests for their organisation (and cancel, rank and close
+/// its requests)? The organisation's editors and admins may.
+pub fn can_act_for_requester(viewer: &Viewer, requester_id: Uuid) -> bool {
+    can_edit(viewer, requester_id)
+}
+
+/// May `viewer` decide on requests to a pool (propose, approve, decline)? The pool owner's
+/// admins may.
+pub fn can_decide_dispatch(viewer: &Viewer, pool_owner_id: Uuid) -> bool {
+    can_administer(viewer, pool_owner_id)
+}
+
+/// May `viewer` mark a dispatch's visits held and file its report? The pool owner's admins
+/// and the assigned advisors may.
+pub fn can_report_dispatch(viewer: &Viewer, parties: &DispatchParties) -> bool {
+    can_administer(viewer, parties.pool_owner_id)
+        || viewer.signed_in().is_some_and(|u| {
+            u.roles.contains(&Role::Advisor) && parties.assigned_user_ids.contains(&u.user_id)
+        })
+}
+
+/// May `viewer` register and edit the advisors of a pool? The pool owner's editors and
+/// admins may.
+pub fn can_manage_advisors(viewer: &Viewer, pool_owner_id: Uuid) -> bool {
+    can_edit(viewer, pool_owner_id)
+}
+
+/// May `viewer` change an advisor's availability and bio? The pool owner's editors and
+/// admins, and the advisor themself.
+pub fn can_edit_advisor_profile(
+    viewer: &Viewer,
+    pool_owner_id: Uuid,
+    advisor_user_id: Option<Uuid>,
+) -> bool {
+    can_manage_advisors(viewer, pool_owner_id) || is_linked_advisor(viewer, advisor_user_id)
+}
+
+/// May `viewer` create a pool? Admins of a prefecture or a national body may; so may the
+/// admins of a council's secretariat, for a pool shared with that council
+/// (`council_secretariat_id`: the secretariat of the council the pool is for, if any).
+pub fn can_create_pool(viewer: &Viewer, council_secretariat_id: Option<Uuid>) -> bool {
+    viewer.signed_in().is_some_and(|u| {
+        u.roles.contains(&Role::Admin)
+            && (matches!(
+                u.organization_kind,
+                OrganizationKind::Prefecture | OrganizationKind::National
+            ) || council_secretariat_id == Some(u.organization_id))
+    })
+}
+
+/// May `viewer` see how much of a pool's quota an organisation has used? The organisation's
+/// own members and the pool owner's editors and admins may (the figure says how many
+/// dispatches the organisation had, which belongs to the parties).
+pub fn can_read_quota_usage(viewer: &Viewer, organization_id: Uuid, pool_owner_id: Uuid) -> bool {
+    viewer.signed_in().is_some_and(|u| {
+        (is_member_of_organization(u) && u.organization_id == organization_id)
+            || can_edit(viewer, pool_owner_id)
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -667,6 +944,258 @@ mod tests {
             ensure_can_edit(&other, id(10)),
             Err(AppError::Forbidden)
         ));
+    }
+
+    /// Viewer `relation` to the owner (municipality 10 in prefecture 1) with `roles`, as a
+    /// given user id.
+    fn viewer_as(relation: Relation, roles: &[Role], user_id: u128) -> (Viewer, ViewerFacts) {
+        let (v, facts) = viewer(Some(relation), roles);
+        match v {
+            Viewer::User(mut u) => {
+                u.user_id = id(user_id);
+                (Viewer::User(u), facts)
+            }
+            anonymous => (anonymous, facts),
+        }
+    }
+
+    #[test]
+    fn dispatch_requests_are_seen_by_their_parties_only() {
+        // Requester: municipality 11 (same prefecture); pool owner: 10; advisor user 500.
+        let parties = DispatchParties {
+            requester_id: id(11),
+            pool_owner_id: id(10),
+            assigned_user_ids: vec![id(500)],
+        };
+        let sees = |relation, roles: &[Role], user| {
+            let (v, _) = viewer_as(relation, roles, user);
+            can_read_dispatch(&v, &parties)
+        };
+        // The requester's members of every role.
+        for roles in [&[Role::Member][..], &[Role::Editor], &[Role::Admin]] {
+            assert!(sees(Relation::SamePrefecture, roles, 1), "{roles:?}");
+        }
+        // The pool owner's editors and admins, not its members.
+        assert!(sees(Relation::Owner, &[Role::Editor], 1));
+        assert!(sees(Relation::Owner, &[Role::Admin], 1));
+        assert!(!sees(Relation::Owner, &[Role::Member], 1));
+        // The assigned advisor, and no other advisor, even of the owner.
+        assert!(sees(Relation::Owner, &[Role::Advisor], 500));
+        assert!(!sees(Relation::Owner, &[Role::Advisor], 501));
+        assert!(!sees(Relation::SamePrefecture, &[Role::Advisor], 501));
+        // Nobody else.
+        for relation in [
+            Relation::CouncilMember,
+            Relation::OtherPrefecture,
+            Relation::NationalBody,
+        ] {
+            for roles in [&[Role::Member][..], &[Role::Admin], &[Role::Operator]] {
+                assert!(!sees(relation, roles, 1), "{relation:?} {roles:?}");
+            }
+        }
+        assert!(!can_read_dispatch(&Viewer::Anonymous, &parties));
+        // Who acts on it.
+        let (requester_editor, _) = viewer_as(Relation::SamePrefecture, &[Role::Editor], 1);
+        let (owner_admin, _) = viewer_as(Relation::Owner, &[Role::Admin], 1);
+        let (owner_editor, _) = viewer_as(Relation::Owner, &[Role::Editor], 1);
+        let (advisor, _) = viewer_as(Relation::Owner, &[Role::Advisor], 500);
+        assert!(can_act_for_requester(
+            &requester_editor,
+            parties.requester_id
+        ));
+        assert!(!can_act_for_requester(&owner_admin, parties.requester_id));
+        assert!(can_decide_dispatch(&owner_admin, parties.pool_owner_id));
+        assert!(!can_decide_dispatch(&owner_editor, parties.pool_owner_id));
+        assert!(!can_decide_dispatch(
+            &requester_editor,
+            parties.pool_owner_id
+        ));
+        assert!(can_report_dispatch(&advisor, &parties));
+        assert!(can_report_dispatch(&owner_admin, &parties));
+        assert!(!can_report_dispatch(&owner_editor, &parties));
+        assert!(!can_report_dispatch(&requester_editor, &parties));
+    }
+
+    #[test]
+    fn advisors_are_seen_through_both_audiences_and_by_themselves() {
+        let pool = record(Audience::Prefecture);
+        let nationwide_advisor = record(Audience::Nationwide);
+        let private_advisor = record(Audience::Private);
+        let (same_prefecture, facts) = viewer(Some(Relation::SamePrefecture), &[Role::Member]);
+        let (other_prefecture, other_facts) =
+            viewer(Some(Relation::OtherPrefecture), &[Role::Member]);
+        assert!(can_read_advisor(
+            &same_prefecture,
+            &pool,
+            &nationwide_advisor,
+            None,
+            &facts
+        ));
+        assert!(!can_read_advisor(
+            &same_prefecture,
+            &pool,
+            &private_advisor,
+            None,
+            &facts
+        ));
+        // A pool narrower than its advisor hides the advisor.
+        assert!(!can_read_advisor(
+            &other_prefecture,
+            &pool,
+            &nationwide_advisor,
+            None,
+            &other_facts
+        ));
+        // The advisor themself sees their own profile.
+        let (me, me_facts) = viewer_as(Relation::OtherPrefecture, &[Role::Advisor], 500);
+        assert!(can_read_advisor(
+            &me,
+            &pool,
+            &private_advisor,
+            Some(id(500)),
+            &me_facts
+        ));
+        assert!(!can_read_advisor(
+            &me,
+            &pool,
+            &private_advisor,
+            Some(id(501)),
+            &me_facts
+        ));
+    }
+
+    #[test]
+    fn contact_details_never_reach_anonymous_readers_guests_or_other_bodies() {
+        let public = record(Audience::Public);
+        let prefecture = record(Audience::Prefecture);
+        let contact = |relation: Option<Relation>, roles: &[Role], pool: &RecordFacts| {
+            let (v, facts) = viewer(relation, roles);
+            can_read_advisor_contact(&v, pool, pool, None, &facts)
+        };
+        // Even a public pool's contacts are for signed-in local governments only.
+        assert!(!contact(None, &[], &public));
+        assert!(!contact(
+            Some(Relation::OtherPrefecture),
+            &[Role::Advisor],
+            &public
+        ));
+        assert!(!contact(
+            Some(Relation::NationalBody),
+            &[Role::Member],
+            &public
+        ));
+        assert!(!contact(
+            Some(Relation::NationalBody),
+            &[Role::Operator],
+            &public
+        ));
+        assert!(contact(
+            Some(Relation::OtherPrefecture),
+            &[Role::Member],
+            &public
+        ));
+        // Within the audience only.
+        assert!(contact(
+            Some(Relation::SamePrefecture),
+            &[Role::Member],
+            &prefecture
+        ));
+        assert!(!contact(
+            Some(Relation::OtherPrefecture),
+            &[Role::Member],
+            &prefecture
+        ));
+        // The pool's own staff, whatever the audience.
+        assert!(contact(
+            Some(Relation::Owner),
+            &[Role::Member],
+            &record(Audience::Private)
+        ));
+        // The advisor themself.
+        let (me, facts) = viewer_as(Relation::OtherPrefecture, &[Role::Advisor], 500);
+        assert!(can_read_advisor_contact(
+            &me,
+            &prefecture,
+            &prefecture,
+            Some(id(500)),
+            &facts
+        ));
+    }
+
+    #[test]
+    fn an_advisor_sees_the_pool_they_belong_to_and_no_other_private_one() {
+        let pool = record(Audience::Private);
+        let (me, facts) = viewer_as(Relation::OtherPrefecture, &[Role::Advisor], 500);
+        assert!(can_read_pool(&me, &pool, &[id(500)], &facts));
+        assert!(!can_read_pool(&me, &pool, &[id(501)], &facts));
+        let (member, facts) = viewer_as(Relation::OtherPrefecture, &[Role::Member], 500);
+        assert!(
+            !can_read_pool(&member, &pool, &[id(500)], &facts),
+            "the role counts"
+        );
+        let (owner, facts) = viewer(Some(Relation::Owner), &[Role::Member]);
+        assert!(can_read_pool(&owner, &pool, &[], &facts));
+    }
+
+    #[test]
+    fn the_contact_rule_for_visible_advisors_agrees_with_the_full_rule() {
+        let role_sets: [&[Role]; 6] = [
+            &[Role::Member],
+            &[Role::Editor],
+            &[Role::Admin],
+            &[Role::Advisor],
+            &[Role::Operator],
+            &[],
+        ];
+        let mut compared = 0;
+        for pool_audience in AUDIENCES {
+            for advisor_audience in AUDIENCES {
+                let (pool, advisor) = (record(pool_audience), record(advisor_audience));
+                let mut viewers = vec![viewer(None, &[])];
+                for relation in RELATIONS {
+                    for roles in role_sets {
+                        viewers.push(viewer(Some(relation), roles));
+                    }
+                }
+                for linked in [None, Some(id(1000))] {
+                    for (v, facts) in &viewers {
+                        if !can_read_advisor(v, &pool, &advisor, linked, facts) {
+                            continue;
+                        }
+                        assert_eq!(
+                            can_read_advisor_contact(v, &pool, &advisor, linked, facts),
+                            can_read_visible_advisor_contact(v, pool.owner_id, linked),
+                            "{v:?} {pool_audience:?} {advisor_audience:?} {linked:?}"
+                        );
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        assert!(compared > 100, "{compared}");
+    }
+
+    #[test]
+    fn pools_are_created_by_admins_of_prefectures_national_bodies_and_council_secretariats() {
+        let (prefecture_admin, _) = viewer(Some(Relation::Owner), &[Role::Admin]);
+        // Relation::Owner is a city: only as a council's secretariat.
+        assert!(!can_create_pool(&prefecture_admin, None));
+        assert!(can_create_pool(&prefecture_admin, Some(id(10))));
+        assert!(!can_create_pool(&prefecture_admin, Some(id(11))));
+        let (national_admin, _) = viewer(Some(Relation::NationalBody), &[Role::Admin]);
+        assert!(can_create_pool(&national_admin, None));
+        let (national_editor, _) = viewer(Some(Relation::NationalBody), &[Role::Editor]);
+        assert!(!can_create_pool(&national_editor, None));
+        let prefecture = Viewer::User(SignedIn {
+            user_id: id(1),
+            organization_id: id(1),
+            organization_code: String::new(),
+            organization_kind: OrganizationKind::Prefecture,
+            prefecture_id: Some(id(1)),
+            roles: vec![Role::Admin],
+        });
+        assert!(can_create_pool(&prefecture, None));
+        assert!(!can_create_pool(&Viewer::Anonymous, None));
     }
 
     fn user_in(org: u128, prefecture: Option<u128>, user: u128, roles: &[Role]) -> Viewer {

@@ -202,6 +202,7 @@ fn tables() -> Vec<Box<dyn Table>> {
         of::<dispatch_request::Entity>(None),
         of::<dispatch_assignment::Entity>(None),
         of::<dispatch_visit::Entity>(None),
+        of::<dispatch_quota_counter::Entity>(None),
         of::<course::Entity>(None),
         of::<course_co_host::Entity>(None),
         of::<course_session::Entity>(None),

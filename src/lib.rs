@@ -5,6 +5,7 @@
 //! Viewer → `access` adds the visibility condition → sea-orm → database.
 
 pub mod access;
+pub mod advisors;
 pub mod app;
 pub mod audit;
 pub mod auth;

@@ -97,7 +97,8 @@ pub fn check_line(field: &str, value: &str, max: usize) -> Result<(), AppError> 
     Ok(())
 }
 
-/// Checks a multi-line text input: like [`check_line`], but line breaks and tabs are allowed.
+/// Checks a multi-line text input (a problem statement, a report): not longer than `max`
+/// characters, and free of control characters other than line breaks and tabs.
 pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), AppError> {
     if value.chars().count() > max {
         return Err(AppError::invalid(field, Invalid::TooLong { max }));
@@ -174,5 +175,13 @@ mod tests {
         assert!(check_text("summary", "a\0b", 10).is_err());
         assert!(check_text("summary", "a\u{1b}[31m", 10).is_err());
         assert!(check_text("summary", "長い", 1).is_err());
+    }
+
+    #[test]
+    fn texts_keep_line_breaks_but_not_other_control_characters() {
+        assert!(check_text("report", "一行目\n二行目\r\n\tインデント", 100).is_ok());
+        assert!(check_text("report", "a\0b", 100).is_err());
+        assert!(check_text("report", "a\u{1b}[31m", 100).is_err());
+        assert!(check_text("report", "abc", 2).is_err());
     }
 }

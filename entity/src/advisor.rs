@@ -1,10 +1,32 @@
 //! `advisors`: アドバイザー, an expert in a pool who can be dispatched to
 //! organisations.
 
+use sea_orm::FromJsonQueryResult;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::enums::Audience;
+use crate::enums::{AdvisorKind, AdvisorTheme, Audience, VisitMode};
+
+/// Themes, stored as a JSON array of strings in the order given.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct ThemeList(pub Vec<AdvisorTheme>);
+
+/// The 6-digit codes of the prefectures an advisor serves, as a JSON array.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct PrefectureCodeList(pub Vec<String>);
+
+/// The ways an advisor works (on site, online), as a JSON array.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct ModeList(pub Vec<VisitMode>);
+
+/// How to reach an advisor, as a JSON object. Shown only to signed-in members of the
+/// pool's audience (see `access`).
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct Contact {
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub note: Option<String>,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "advisors")]
@@ -18,27 +40,36 @@ pub struct Model {
     pub user_id: Option<Uuid>,
     pub name: String,
     pub name_kana: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(32))")]
-    pub kind: String,
+    pub kind: AdvisorKind,
     pub affiliation: Option<String>,
     #[sea_orm(column_type = "JsonBinary")]
-    pub themes: Json,
-    /// JSON array of the 6-digit codes of the prefectures served.
+    pub themes: ThemeList,
+    /// The 6-digit codes of the prefectures served.
     #[sea_orm(column_type = "JsonBinary")]
-    pub prefecture_codes: Json,
-    /// JSON array of ONSITE / ONLINE.
+    pub prefecture_codes: PrefectureCodeList,
+    /// ONSITE / ONLINE.
     #[sea_orm(column_type = "JsonBinary")]
-    pub modes: Json,
+    pub modes: ModeList,
     #[sea_orm(column_type = "Text", nullable)]
     pub bio: Option<String>,
-    /// JSON object: email, phone, note.
     #[sea_orm(column_type = "JsonBinary", nullable)]
-    pub contact: Option<Json>,
+    pub contact: Option<Contact>,
     pub audience: Audience,
     pub council_id: Option<Uuid>,
     pub archived_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Folded name, reading and affiliation, for search.
+    pub search_key: String,
+    /// Bit `n` set: serves theme number `n` (in `AdvisorTheme` order).
+    pub theme_mask: i32,
+    /// Bit 0: on site; bit 1: online.
+    pub mode_mask: i32,
+    /// Bit `n - 1` set: serves prefecture number `n` (01–47).
+    pub prefecture_mask: i64,
+    /// Bumped by every change to the advisor's bookings or availability, as the first
+    /// write of its transaction: bookings of one advisor are serialised on this row.
+    pub schedule_version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

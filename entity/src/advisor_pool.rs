@@ -26,6 +26,9 @@ pub struct Model {
     pub archived_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Day of the month requests are taken from (with a deadline and no opening day, the
+    /// 1st); no deadline means requests are taken any day.
+    pub application_opens_day: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,8 @@ pub struct Model {
     pub ends_at: DateTimeUtc,
     pub note: Option<String>,
     pub created_at: DateTimeUtc,
+    /// When the period was withdrawn; withdrawn periods no longer block bookings.
+    pub cancelled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

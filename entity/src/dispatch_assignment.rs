@@ -4,6 +4,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::enums::AssignmentStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "dispatch_assignments")]
 pub struct Model {
@@ -11,9 +13,8 @@ pub struct Model {
     pub id: Uuid,
     pub dispatch_request_id: Uuid,
     pub advisor_id: Uuid,
-    /// PROPOSED, ASSIGNED or DECLINED.
-    #[sea_orm(column_type = "String(StringLen::N(16))")]
-    pub status: String,
+    pub status: AssignmentStatus,
+    /// The requester's ranking of a proposed candidate (1 = first choice).
     pub preference_rank: Option<i32>,
     #[sea_orm(column_type = "Text", nullable)]
     pub decline_reason: Option<String>,

@@ -1,8 +1,27 @@
 //! `dispatch_requests`: 派遣依頼, an organisation's request for advisors from a
 //! pool, from submission through decision, visits and report.
 
+use sea_orm::FromJsonQueryResult;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::advisor::ThemeList;
+use crate::enums::{DispatchMode, DispatchStatus};
+
+/// A range of calendar days, both ends included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateRange {
+    pub from: Date,
+    pub to: Date,
+}
+
+/// The date ranges a requester wishes visits in, as a JSON array of `{from, to}`.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct DateRanges(pub Vec<DateRange>);
+
+/// Advisor ids in preference order, as a JSON array.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct IdList(pub Vec<Uuid>);
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "dispatch_requests")]
@@ -13,26 +32,23 @@ pub struct Model {
     pub pool_id: Uuid,
     pub submitted_by_user_id: Uuid,
     #[sea_orm(column_type = "JsonBinary")]
-    pub themes: Json,
+    pub themes: ThemeList,
     #[sea_orm(column_type = "Text")]
     pub problem: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub desired_outcome: Option<String>,
-    /// JSON array of `{from, to}` date ranges.
     #[sea_orm(column_type = "JsonBinary")]
-    pub wished_dates: Json,
-    /// ONSITE, ONLINE or HYBRID.
-    #[sea_orm(column_type = "String(StringLen::N(16))")]
-    pub mode: String,
+    pub wished_dates: DateRanges,
+    pub mode: DispatchMode,
     pub visits_requested: i32,
     pub onsite_days_requested: Option<i32>,
     pub online_hours_requested: Option<i32>,
-    /// JSON array of advisor ids.
+    /// Advisors the requester named, in preference order (empty: the pool chooses).
     #[sea_orm(column_type = "JsonBinary")]
-    pub preferred_advisor_ids: Json,
-    /// SUBMITTED, PROPOSED, APPROVED, DECLINED, COMPLETED, REPORTED, CLOSED or CANCELLED.
-    #[sea_orm(column_type = "String(StringLen::N(16))")]
-    pub status: String,
+    pub preferred_advisor_ids: IdList,
+    pub status: DispatchStatus,
+    /// The fiscal year the dispatch falls in: of the first wished day until approval, of
+    /// the first scheduled visit from then on.
     pub fiscal_year: Option<i32>,
     #[sea_orm(column_type = "Text", nullable)]
     pub decision_reason: Option<String>,
@@ -49,6 +65,15 @@ pub struct Model {
     pub cancelled_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Start of the first scheduled visit (set on approval).
+    pub first_visit_at: Option<DateTimeUtc>,
+    /// End of the last scheduled visit (set on approval); the report is due 7 days later.
+    pub last_visit_ends_at: Option<DateTimeUtc>,
+    /// True while the request holds a place in its pool's quota for `fiscal_year`.
+    pub quota_counted: bool,
+    pub completed_at: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub cancel_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

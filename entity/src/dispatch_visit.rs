@@ -4,6 +4,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::enums::{VisitMode, VisitStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "dispatch_visits")]
 pub struct Model {
@@ -13,11 +15,8 @@ pub struct Model {
     pub advisor_id: Uuid,
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
-    #[sea_orm(column_type = "String(StringLen::N(16))")]
-    pub mode: String,
-    /// SCHEDULED, HELD or CANCELLED.
-    #[sea_orm(column_type = "String(StringLen::N(16))")]
-    pub status: String,
+    pub mode: VisitMode,
+    pub status: VisitStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

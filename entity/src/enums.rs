@@ -323,6 +323,267 @@ pub enum SearchKind {
     Advisor,
 }
 
+// ---------------------------------------------------------------------------------------
+// Advisor pools and dispatch (人材バンク・派遣)
+// ---------------------------------------------------------------------------------------
+
+/// 支援テーマ: what an advisor helps with and what a dispatch request asks about.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AdvisorTheme {
+    /// DX戦略・方針の策定: DX strategy and policy.
+    #[sea_orm(string_value = "DX_STRATEGY")]
+    DxStrategy,
+    /// 推進体制の整備: the structure that drives DX.
+    #[sea_orm(string_value = "PROMOTION_STRUCTURE")]
+    PromotionStructure,
+    /// 行政手続の電子化: online administrative procedures.
+    #[sea_orm(string_value = "ONLINE_PROCEDURES")]
+    OnlineProcedures,
+    /// システムの標準化・共通化: standardisation of core systems.
+    #[sea_orm(string_value = "SYSTEM_STANDARDIZATION")]
+    SystemStandardization,
+    /// ガバメントクラウド: the government cloud.
+    #[sea_orm(string_value = "GOVERNMENT_CLOUD")]
+    GovernmentCloud,
+    /// デジタルデバイド対策: the digital divide.
+    #[sea_orm(string_value = "DIGITAL_DIVIDE")]
+    DigitalDivide,
+    /// 情報セキュリティ: information security.
+    #[sea_orm(string_value = "INFORMATION_SECURITY")]
+    InformationSecurity,
+    /// マイナンバーカードの利活用: use of the My Number card.
+    #[sea_orm(string_value = "MY_NUMBER_CARD")]
+    MyNumberCard,
+    /// データの利活用: data use.
+    #[sea_orm(string_value = "DATA_USE")]
+    DataUse,
+    /// AI・RPA.
+    #[sea_orm(string_value = "AI_RPA")]
+    AiRpa,
+    /// BPR: business process re-engineering (書面・押印・対面の見直し).
+    #[sea_orm(string_value = "BPR")]
+    Bpr,
+    /// 人材育成: developing staff.
+    #[sea_orm(string_value = "STAFF_DEVELOPMENT")]
+    StaffDevelopment,
+}
+
+/// アドバイザーの区分: where an advisor comes from.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AdvisorKind {
+    /// 地域情報化アドバイザー: the Ministry's regional informatisation advisor.
+    #[sea_orm(string_value = "REGIONAL_INFORMATIZATION_ADVISOR")]
+    RegionalInformatizationAdvisor,
+    /// DXアドバイザー.
+    #[sea_orm(string_value = "DX_ADVISOR")]
+    DxAdvisor,
+    /// 地域活性化起業人: a corporate secondee.
+    #[sea_orm(string_value = "CORPORATE_SECONDEE")]
+    CorporateSecondee,
+    /// 自治体OB: former municipal staff.
+    #[sea_orm(string_value = "FORMER_MUNICIPAL_STAFF")]
+    FormerMunicipalStaff,
+    /// CIO補佐官: a CIO deputy.
+    #[sea_orm(string_value = "CIO_DEPUTY")]
+    CioDeputy,
+    /// ITコーディネータ: an IT coordinator.
+    #[sea_orm(string_value = "IT_COORDINATOR")]
+    ItCoordinator,
+    /// 学識経験者: an academic.
+    #[sea_orm(string_value = "ACADEMIC")]
+    Academic,
+    /// 民間専門家: a private-sector expert.
+    #[sea_orm(string_value = "PRIVATE_EXPERT")]
+    PrivateExpert,
+}
+
+/// 派遣形態: how one visit is held.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VisitMode {
+    /// 現地: on site.
+    #[sea_orm(string_value = "ONSITE")]
+    Onsite,
+    /// オンライン: online.
+    #[sea_orm(string_value = "ONLINE")]
+    Online,
+}
+
+/// 希望する派遣形態: how a request wants its visits held.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DispatchMode {
+    /// 現地のみ: on site only.
+    #[sea_orm(string_value = "ONSITE")]
+    Onsite,
+    /// オンラインのみ: online only.
+    #[sea_orm(string_value = "ONLINE")]
+    Online,
+    /// 併用: some visits on site, some online.
+    #[sea_orm(string_value = "HYBRID")]
+    Hybrid,
+}
+
+/// 派遣依頼の状態: where a dispatch request is in its workflow.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DispatchStatus {
+    /// 申請済み: waiting for the pool's decision.
+    #[sea_orm(string_value = "SUBMITTED")]
+    Submitted,
+    /// 候補提示: the pool proposed candidates; the requester may rank them.
+    #[sea_orm(string_value = "PROPOSED")]
+    Proposed,
+    /// 派遣決定: advisors assigned and visits scheduled.
+    #[sea_orm(string_value = "APPROVED")]
+    Approved,
+    /// 不承認: declined by the pool, with a reason.
+    #[sea_orm(string_value = "DECLINED")]
+    Declined,
+    /// 実施済み: the visits were held.
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    /// 報告済み: the report is filed.
+    #[sea_orm(string_value = "REPORTED")]
+    Reported,
+    /// 完了: the requester gave feedback.
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+    /// 取下げ: cancelled by the requester before the first visit.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
+/// An advisor's part in a dispatch request.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AssignmentStatus {
+    /// 候補: proposed by the pool for the requester to rank.
+    #[sea_orm(string_value = "PROPOSED")]
+    Proposed,
+    /// 派遣決定: assigned to the dispatch.
+    #[sea_orm(string_value = "ASSIGNED")]
+    Assigned,
+    /// 辞退: the advisor declined the assignment.
+    #[sea_orm(string_value = "DECLINED")]
+    Declined,
+    /// 取消: no longer part of the request (not chosen, or the plan was withdrawn).
+    #[sea_orm(string_value = "WITHDRAWN")]
+    Withdrawn,
+}
+
+/// The state of one scheduled visit.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VisitStatus {
+    /// 予定: booked.
+    #[sea_orm(string_value = "SCHEDULED")]
+    Scheduled,
+    /// 実施: held.
+    #[sea_orm(string_value = "HELD")]
+    Held,
+    /// 中止: cancelled; frees the advisor's time.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Courses (共同研修) and enrolment (受講)
 // ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ pub mod course_co_host;
 pub mod course_organization_seat;
 pub mod course_session;
 pub mod dispatch_assignment;
+pub mod dispatch_quota_counter;
 pub mod dispatch_request;
 pub mod dispatch_visit;
 pub mod enrollment;

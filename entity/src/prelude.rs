@@ -18,6 +18,7 @@ pub use super::course_co_host::Entity as CourseCoHost;
 pub use super::course_organization_seat::Entity as CourseOrganizationSeat;
 pub use super::course_session::Entity as CourseSession;
 pub use super::dispatch_assignment::Entity as DispatchAssignment;
+pub use super::dispatch_quota_counter::Entity as DispatchQuotaCounter;
 pub use super::dispatch_request::Entity as DispatchRequest;
 pub use super::dispatch_visit::Entity as DispatchVisit;
 pub use super::enrollment::Entity as Enrollment;

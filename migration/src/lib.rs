@@ -12,6 +12,7 @@ mod m20261123_000003_advisors;
 mod m20261123_000004_courses;
 mod m20261123_000005_case_studies;
 mod m20261123_000006_audit;
+pub mod m20261124_000007_dispatch;
 mod m20261124_000008_enrolment;
 mod m20261124_000009_case_search;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_courses::Migration),
             Box::new(m20261123_000005_case_studies::Migration),
             Box::new(m20261123_000006_audit::Migration),
+            Box::new(m20261124_000007_dispatch::Migration),
             Box::new(m20261124_000008_enrolment::Migration),
             Box::new(m20261124_000009_case_search::Migration),
         ]

@@ -549,7 +549,8 @@ pub enum CaseStudyOrderField {
 #[derive(InputObject)]
 pub struct CaseStudyOrder {
     field: CaseStudyOrderField,
-    #[graphql(default)]
+    /// Descending (default: most relevant, newest or largest first) or ascending.
+    #[graphql(default_with = "OrderDirection::Desc")]
     direction: OrderDirection,
 }
 

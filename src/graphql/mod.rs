@@ -12,6 +12,11 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, EmptySubscription, ID, Interface, MergedObject, Object, Schema};
 use sea_orm::DatabaseConnection;
 
+use crate::advisors::graphql::{
+    Advisor, AdvisorPool, AdvisorsMutation, AdvisorsQuery, DispatchAssignment, DispatchRequest,
+    DispatchVisit, UnavailablePeriod,
+};
+use crate::advisors::loaders::AdvisorLoader;
 use crate::app::AppState;
 use crate::audit::graphql::AuditQuery;
 use crate::auth::Viewer;
@@ -48,6 +53,8 @@ pub struct RequestState {
     pub directory: DataLoader<DirectoryLoader>,
     /// Case studies (through the sharing rules), their keywords, categories and versions.
     pub case_studies: DataLoader<CaseStudyLoader>,
+    /// Pools, advisors and dispatch requests, loaded by id with the viewer's access applied.
+    pub advisors: DataLoader<AdvisorLoader>,
     /// Courses, sessions and enrolments, through this viewer's sharing rules.
     pub courses: DataLoader<CourseLoader>,
 }
@@ -63,6 +70,8 @@ impl RequestState {
                 tokio::spawn,
             )
             .delay(LOADER_DELAY),
+            advisors: DataLoader::new(AdvisorLoader::new(db.clone(), viewer.clone()), tokio::spawn)
+                .delay(LOADER_DELAY),
             courses: DataLoader::new(CourseLoader::new(db.clone(), viewer.clone()), tokio::spawn)
                 .delay(LOADER_DELAY),
             app,
@@ -94,6 +103,12 @@ pub enum Node {
     User(User),
     CaseStudy(CaseStudy),
     CaseCategory(CaseCategory),
+    AdvisorPool(AdvisorPool),
+    Advisor(Advisor),
+    UnavailablePeriod(UnavailablePeriod),
+    DispatchRequest(DispatchRequest),
+    DispatchAssignment(DispatchAssignment),
+    DispatchVisit(DispatchVisit),
     Course(Course),
     CourseSession(CourseSession),
     Enrollment(Enrollment),
@@ -155,6 +170,9 @@ async fn load_node(ctx: &Context<'_>, field: &str, id: &ID) -> Result<Option<Nod
             .load_one(CategoryId(uuid))
             .await?
             .map(|c| Node::CaseCategory(CaseCategory(c))),
+        t if crate::advisors::graphql::NODE_TYPES.contains(&t) => {
+            crate::advisors::graphql::load_node(ctx, t, uuid).await?
+        }
         "Course" => crate::courses::graphql::visible_course(ctx, uuid)
             .await?
             .map(Node::Course),
@@ -176,11 +194,17 @@ pub struct Query(
     NodeQuery,
     CaseStudiesQuery,
     SearchQuery,
+    AdvisorsQuery,
     CoursesQuery,
 );
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, CaseStudiesMutation, CoursesMutation);
+pub struct Mutation(
+    AuthMutation,
+    CaseStudiesMutation,
+    AdvisorsMutation,
+    CoursesMutation,
+);
 
 pub type KoikiSchema = Schema<Query, Mutation, EmptySubscription>;
 

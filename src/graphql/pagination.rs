@@ -40,16 +40,6 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
-/// The direction of an `orderBy`.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum OrderDirection {
-    /// Smallest first.
-    Asc,
-    /// Largest first.
-    #[default]
-    Desc,
-}
-
 /// A key pages are ordered by and cursors carry.
 pub trait CursorKey: Sized + Clone + Send + Sync + 'static {
     fn to_cursor(&self) -> String;
@@ -247,6 +237,23 @@ where
         has_previous,
         has_next,
     })
+}
+
+/// The direction of an `orderBy`. Ascending unless a list says otherwise (case studies list
+/// newest and most relevant first).
+#[derive(async_graphql::Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OrderDirection {
+    /// Smallest first (A→Z, oldest first).
+    #[default]
+    Asc,
+    /// Largest first (Z→A, newest first).
+    Desc,
+}
+
+impl OrderDirection {
+    pub fn descending(self) -> bool {
+        self == Self::Desc
+    }
 }
 
 /// How a client-ordered list is sorted: by a value (a column, or an expression such as

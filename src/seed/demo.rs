@@ -78,6 +78,24 @@ const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
         &[Role::Editor],
     ),
     (
+        "advisor@pref-nara.example.jp",
+        "見本 一郎",
+        "290009",
+        &[Role::Advisor],
+    ),
+    (
+        "editor@city-kochi.example.jp",
+        "高知市 編集",
+        "392014",
+        &[Role::Editor],
+    ),
+    (
+        "admin@national-dx.example.jp",
+        "全国DX 管理",
+        super::advisors::NATIONAL_BODY_CODE,
+        &[Role::Admin],
+    ),
+    (
         "editor@city-ikoma.example.jp",
         "生駒市 研修担当",
         "292095",
@@ -103,7 +121,8 @@ const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
     ),
 ];
 
-/// Creates the demo organisation and accounts that are missing; returns them all.
+/// Creates the demo organisations, accounts and the areas' demo data that are missing;
+/// returns the accounts.
 pub async fn ensure(db: &DatabaseConnection) -> anyhow::Result<Vec<DemoAccount>> {
     let now = Utc::now();
     if find_org(db, OPERATOR_CODE).await?.is_none() {
@@ -126,6 +145,7 @@ pub async fn ensure(db: &DatabaseConnection) -> anyhow::Result<Vec<DemoAccount>>
         .exec(db)
         .await?;
     }
+    super::advisors::ensure_organizations(db).await?;
     let mut accounts = Vec::new();
     let mut hash: Option<String> = None;
     for (email, display_name, code, roles) in ACCOUNTS {
@@ -171,6 +191,7 @@ pub async fn ensure(db: &DatabaseConnection) -> anyhow::Result<Vec<DemoAccount>>
             roles,
         });
     }
+    super::advisors::ensure(db).await?;
     crate::seed::case_studies::ensure(db).await?;
     crate::seed::courses::ensure(db).await?;
     Ok(accounts)

@@ -5,6 +5,7 @@
 //! case-study categories.
 //! Demo data (development only, [`demo`]): demo organisations' users, one per role.
 
+pub mod advisors;
 pub mod case_studies;
 pub mod courses;
 pub mod demo;

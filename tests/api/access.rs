@@ -63,6 +63,7 @@ async fn the_query_condition_agrees_with_the_rule_for_every_viewer_and_audience(
                     max_online_hours: Set(10),
                     requesters_may_name_advisors: Set(true),
                     application_deadline_day: Set(None),
+                    application_opens_day: Set(None),
                     archived_at: Set(None),
                     created_at: Set(now),
                     updated_at: Set(now),

@@ -426,22 +426,20 @@ impl TestApp {
     /// nesting while the whole suite ran), whereas an N+1 pattern costs a statement per row
     /// every time.
     pub async fn statements_for(&self, query: &str, variables: Value) -> (u64, Value) {
-        self.statements_for_viewer(None, query, variables).await
+        self.statements_with(None, query, variables).await
     }
 
-    /// [`statements_for`](Self::statements_for) as a signed-in viewer (the token is checked
-    /// against the database too, the same number of times for every operation).
+    /// [`Self::statements_for`] as a signed-in user.
     pub async fn statements_for_as(
         &self,
         token: &str,
         query: &str,
         variables: Value,
     ) -> (u64, Value) {
-        self.statements_for_viewer(Some(token), query, variables)
-            .await
+        self.statements_with(Some(token), query, variables).await
     }
 
-    async fn statements_for_viewer(
+    async fn statements_with(
         &self,
         token: Option<&str>,
         query: &str,

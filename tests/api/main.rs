@@ -2,11 +2,13 @@
 //! `KOIKI_TEST_DATABASE_URL`) PostgreSQL.
 
 mod access;
+mod advisors;
 mod audit;
 mod auth;
 mod case_studies;
 mod cli;
 mod courses;
+mod dispatch;
 mod enrolment;
 mod faults;
 mod fuzz;
