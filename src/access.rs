@@ -17,7 +17,7 @@
 
 use std::collections::HashSet;
 
-use entity::enums::{AssignmentStatus, Audience, CaseStatus, OrganizationKind, Role};
+use entity::enums::{AssignmentStatus, Audience, CaseStatus, CourseStatus, OrganizationKind, Role};
 use entity::{advisor, advisor_pool, dispatch_assignment, dispatch_request};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait};
@@ -576,6 +576,145 @@ pub fn can_read_quota_usage(viewer: &Viewer, organization_id: Uuid, pool_owner_i
     })
 }
 
+// ---------------------------------------------------------------------------------------
+// Courses and enrolment
+// ---------------------------------------------------------------------------------------
+
+/// May `viewer` coordinate training for `organization_id`: enrol its staff, manage their
+/// enrolments, run its courses? Its editors and admins may (研修担当).
+pub fn can_coordinate(viewer: &Viewer, organization_id: Uuid) -> bool {
+    can_edit(viewer, organization_id)
+}
+
+/// What the course rules need to know about one course.
+#[derive(Clone, Debug)]
+pub struct CourseFacts {
+    pub record: RecordFacts,
+    pub status: CourseStatus,
+}
+
+/// May `viewer` read the course? Its audience decides, as for every shared record, except
+/// that a `DRAFT` is seen only by the host's editors and admins. The in-memory form of
+/// [`course_readable`].
+pub fn can_read_course(viewer: &Viewer, course: &CourseFacts, facts: &ViewerFacts) -> bool {
+    if course.status == CourseStatus::Draft {
+        return can_coordinate(viewer, course.record.owner_id);
+    }
+    can_read(viewer, &course.record, facts)
+}
+
+/// The query condition "`viewer` may read this course" (see [`can_read_course`]).
+pub fn course_readable(viewer: &Viewer) -> Condition {
+    use entity::course::Column;
+    let shared = Condition::all()
+        .add(readable::<entity::course::Entity>(viewer))
+        .add(Column::Status.ne(CourseStatus::Draft));
+    match coordinated_organization(viewer) {
+        Some(organization_id) => Condition::any()
+            .add(shared)
+            .add(Column::HostOrganizationId.eq(organization_id)),
+        None => shared,
+    }
+}
+
+/// The organisation the viewer coordinates (edits for), if any.
+fn coordinated_organization(viewer: &Viewer) -> Option<Uuid> {
+    viewer
+        .signed_in()
+        .filter(|u| can_coordinate(viewer, u.organization_id))
+        .map(|u| u.organization_id)
+}
+
+/// What the rules need to know about one enrolment.
+#[derive(Clone, Debug)]
+pub struct EnrollmentFacts {
+    /// The participant's account, when the participant has one.
+    pub participant_user_id: Option<Uuid>,
+    /// The participant's organisation.
+    pub organization_id: Uuid,
+    /// The organisation hosting the course.
+    pub host_organization_id: Uuid,
+}
+
+/// May `viewer` read the enrolment? The participant may, their organisation's coordinators
+/// may, and the host's editors and admins (who run the course) may. Nobody else: an
+/// enrolment names a person. The in-memory form of [`enrollment_readable`].
+pub fn can_read_enrollment(viewer: &Viewer, enrollment: &EnrollmentFacts) -> bool {
+    is_participant(viewer, enrollment)
+        || can_coordinate(viewer, enrollment.organization_id)
+        || can_coordinate(viewer, enrollment.host_organization_id)
+}
+
+/// The query condition "`viewer` may read this enrolment" (see [`can_read_enrollment`]).
+pub fn enrollment_readable(viewer: &Viewer) -> Condition {
+    use entity::enrollment::Column;
+    let Some(user) = viewer.signed_in() else {
+        return Condition::all().add(Expr::cust("1 = 0"));
+    };
+    let mine = Condition::any().add(Column::UserId.eq(user.user_id));
+    match coordinated_organization(viewer) {
+        Some(organization_id) => {
+            let hosted = Query::select()
+                .column(entity::course::Column::Id)
+                .from(entity::course::Entity)
+                .and_where(entity::course::Column::HostOrganizationId.eq(organization_id))
+                .to_owned();
+            mine.add(Column::OrganizationId.eq(organization_id))
+                .add(Column::CourseId.in_subquery(hosted))
+        }
+        None => mine,
+    }
+}
+
+/// Is `viewer` the enrolment's participant?
+pub fn is_participant(viewer: &Viewer, enrollment: &EnrollmentFacts) -> bool {
+    viewer
+        .signed_in()
+        .is_some_and(|u| enrollment.participant_user_id == Some(u.user_id))
+}
+
+/// May `viewer` act for the participant (claim an offered seat, withdraw)? The participant
+/// and their organisation's coordinators may.
+pub fn can_act_for_participant(viewer: &Viewer, enrollment: &EnrollmentFacts) -> bool {
+    is_participant(viewer, enrollment) || can_coordinate(viewer, enrollment.organization_id)
+}
+
+/// May `viewer` cancel the enrolment? Whoever acts for the participant, and the host's
+/// editors and admins.
+pub fn can_cancel_enrollment(viewer: &Viewer, enrollment: &EnrollmentFacts) -> bool {
+    can_act_for_participant(viewer, enrollment)
+        || can_coordinate(viewer, enrollment.host_organization_id)
+}
+
+/// May `viewer` record attendance and completion of the enrolment? The host's editors and
+/// admins, who run the course, may.
+pub fn can_record_outcome(viewer: &Viewer, enrollment: &EnrollmentFacts) -> bool {
+    can_coordinate(viewer, enrollment.host_organization_id)
+}
+
+/// May `viewer` see every participating organisation's share of a course's cost? Members of
+/// the host organisation may; everyone else sees their own organisation's share only.
+pub fn can_read_all_cost_shares(viewer: &Viewer, host_organization_id: Uuid) -> bool {
+    viewer
+        .signed_in()
+        .is_some_and(|u| is_member_of_organization(u) && u.organization_id == host_organization_id)
+}
+
+/// May `viewer` see an organisation's training summary (completions, hours, leaders
+/// trained)? The organisation's own members may, and for a municipality the staff of its
+/// prefecture, which reports its municipalities' figures.
+pub fn can_read_training_summary(
+    viewer: &Viewer,
+    organization_id: Uuid,
+    organization_prefecture_id: Option<Uuid>,
+) -> bool {
+    viewer.signed_in().is_some_and(|u| {
+        is_member_of_organization(u)
+            && (u.organization_id == organization_id
+                || organization_prefecture_id == Some(u.organization_id))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     //! Every role × audience × relationship between viewer and owner, against a table of
@@ -1057,5 +1196,227 @@ mod tests {
         });
         assert!(can_create_pool(&prefecture, None));
         assert!(!can_create_pool(&Viewer::Anonymous, None));
+    }
+
+    fn user_in(org: u128, prefecture: Option<u128>, user: u128, roles: &[Role]) -> Viewer {
+        Viewer::User(SignedIn {
+            user_id: id(user),
+            organization_id: id(org),
+            organization_code: String::new(),
+            organization_kind: OrganizationKind::City,
+            prefecture_id: prefecture.map(id),
+            roles: roles.to_vec(),
+        })
+    }
+
+    #[test]
+    fn drafts_are_seen_only_by_the_hosts_coordinators_and_other_courses_follow_their_audience() {
+        for audience in AUDIENCES {
+            for relation in RELATIONS {
+                for roles in [
+                    &[Role::Member][..],
+                    &[Role::Editor],
+                    &[Role::Admin],
+                    &[Role::Advisor],
+                ] {
+                    let (v, facts) = viewer(Some(relation), roles);
+                    for status in [
+                        CourseStatus::Draft,
+                        CourseStatus::Published,
+                        CourseStatus::Completed,
+                        CourseStatus::Cancelled,
+                    ] {
+                        let course = CourseFacts {
+                            record: record(audience),
+                            status,
+                        };
+                        let coordinator = relation == Relation::Owner
+                            && (roles.contains(&Role::Editor) || roles.contains(&Role::Admin));
+                        let expected = if status == CourseStatus::Draft {
+                            coordinator
+                        } else {
+                            can_read(&v, &course.record, &facts)
+                        };
+                        assert_eq!(
+                            can_read_course(&v, &course, &facts),
+                            expected,
+                            "{relation:?} {roles:?} {audience:?} {status:?}"
+                        );
+                    }
+                }
+            }
+        }
+        let (anon, facts) = viewer(None, &[]);
+        let draft = CourseFacts {
+            record: record(Audience::Public),
+            status: CourseStatus::Draft,
+        };
+        assert!(!can_read_course(&anon, &draft, &facts));
+    }
+
+    #[test]
+    fn an_enrolment_is_seen_by_its_participant_their_coordinators_and_the_host() {
+        // Participant: user 500 of municipality 10; the course is hosted by prefecture 1.
+        let enrollment = EnrollmentFacts {
+            participant_user_id: Some(id(500)),
+            organization_id: id(10),
+            host_organization_id: id(1),
+        };
+        let staff_without_account = EnrollmentFacts {
+            participant_user_id: None,
+            ..enrollment.clone()
+        };
+        // (viewer, reads, acts for the participant, cancels)
+        let cases = [
+            (
+                "the participant",
+                user_in(10, Some(1), 500, &[Role::Member]),
+                true,
+                true,
+                true,
+            ),
+            (
+                "a colleague",
+                user_in(10, Some(1), 501, &[Role::Member]),
+                false,
+                false,
+                false,
+            ),
+            (
+                "their coordinator",
+                user_in(10, Some(1), 502, &[Role::Editor]),
+                true,
+                true,
+                true,
+            ),
+            (
+                "their admin",
+                user_in(10, Some(1), 503, &[Role::Admin]),
+                true,
+                true,
+                true,
+            ),
+            (
+                "the host's editor",
+                user_in(1, Some(1), 504, &[Role::Editor]),
+                true,
+                false,
+                true,
+            ),
+            (
+                "the host's member",
+                user_in(1, Some(1), 505, &[Role::Member]),
+                false,
+                false,
+                false,
+            ),
+            (
+                "another town's editor",
+                user_in(11, Some(1), 506, &[Role::Editor]),
+                false,
+                false,
+                false,
+            ),
+            (
+                "the operator",
+                user_in(30, None, 507, &[Role::Operator]),
+                false,
+                false,
+                false,
+            ),
+            ("anonymous", Viewer::Anonymous, false, false, false),
+        ];
+        for (who, v, reads, acts, cancels) in cases {
+            assert_eq!(can_read_enrollment(&v, &enrollment), reads, "{who} reads");
+            assert_eq!(can_act_for_participant(&v, &enrollment), acts, "{who} acts");
+            assert_eq!(
+                can_cancel_enrollment(&v, &enrollment),
+                cancels,
+                "{who} cancels"
+            );
+            assert_eq!(
+                can_record_outcome(&v, &enrollment),
+                who == "the host's editor",
+                "{who} records attendance"
+            );
+            // Without an account, only coordinators and the host see the record.
+            let participant = who == "the participant";
+            assert_eq!(
+                can_read_enrollment(&v, &staff_without_account),
+                reads && !participant,
+                "{who} reads a staff member's enrolment"
+            );
+        }
+    }
+
+    #[test]
+    fn training_summaries_are_for_the_organisation_and_its_prefecture() {
+        // Municipality 10 in prefecture 1.
+        let (municipality, prefecture) = (id(10), Some(id(1)));
+        let cases = [
+            (
+                "a member of it",
+                user_in(10, Some(1), 1, &[Role::Member]),
+                true,
+            ),
+            (
+                "its prefecture's staff",
+                user_in(1, Some(1), 2, &[Role::Member]),
+                true,
+            ),
+            (
+                "a neighbouring town",
+                user_in(11, Some(1), 3, &[Role::Admin]),
+                false,
+            ),
+            (
+                "another prefecture",
+                user_in(2, Some(2), 4, &[Role::Admin]),
+                false,
+            ),
+            (
+                "an advisor it registered",
+                user_in(10, Some(1), 5, &[Role::Advisor]),
+                false,
+            ),
+            (
+                "the operator",
+                user_in(30, None, 6, &[Role::Operator]),
+                false,
+            ),
+            ("anonymous", Viewer::Anonymous, false),
+        ];
+        for (who, v, expected) in cases {
+            assert_eq!(
+                can_read_training_summary(&v, municipality, prefecture),
+                expected,
+                "{who}"
+            );
+        }
+        // A prefecture's own summary is not its municipalities' to read.
+        let town = user_in(10, Some(1), 7, &[Role::Admin]);
+        assert!(!can_read_training_summary(&town, id(1), None));
+        assert!(can_read_training_summary(
+            &user_in(1, Some(1), 8, &[Role::Member]),
+            id(1),
+            None
+        ));
+    }
+
+    #[test]
+    fn cost_shares_of_every_organisation_are_for_the_host() {
+        assert!(can_read_all_cost_shares(
+            &user_in(1, Some(1), 1, &[Role::Member]),
+            id(1)
+        ));
+        assert!(!can_read_all_cost_shares(
+            &user_in(1, Some(1), 2, &[Role::Advisor]),
+            id(1)
+        ));
+        assert!(!can_read_all_cost_shares(
+            &user_in(10, Some(1), 3, &[Role::Admin]),
+            id(1)
+        ));
+        assert!(!can_read_all_cost_shares(&Viewer::Anonymous, id(1)));
     }
 }

@@ -197,6 +197,9 @@ impl App {
             tracing::info!("shutting down: finishing requests in flight");
             let _ = stopping_tx.send(());
         };
+        // Offers of freed seats that pass their claim deadline move on to the next in line
+        // even when nobody touches the course (see `courses::seats`).
+        let sweeper = tokio::spawn(crate::courses::seats::sweep_forever(self.state.db.clone()));
         let router = crate::http::router(self.state.clone());
         let server = axum::serve(
             self.listener,
@@ -218,6 +221,7 @@ impl App {
                 tracing::warn!(?grace, "grace period over; closing remaining connections");
             }
         }
+        sweeper.abort();
         self.state.db.clone().close().await.ok();
         Ok(())
     }

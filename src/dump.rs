@@ -208,6 +208,7 @@ fn tables() -> Vec<Box<dyn Table>> {
         of::<course_session::Entity>(None),
         of::<course_organization_seat::Entity>(None),
         of::<enrollment::Entity>(None),
+        of::<course_attendance::Entity>(None),
         of::<case_category::Entity>(Some(case_category::Column::ParentId)),
         of::<keyword::Entity>(None),
         of::<case_study::Entity>(None),

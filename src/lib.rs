@@ -12,6 +12,7 @@ pub mod auth;
 pub mod backup;
 pub mod case_studies;
 pub mod config;
+pub mod courses;
 pub mod db;
 pub mod dump;
 pub mod error;

@@ -1,10 +1,19 @@
 //! `courses`: 共同研修, a training course hosted by one organisation and open to
 //! staff of others.
 
+use sea_orm::FromJsonQueryResult;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::enums::Audience;
+use crate::enums::{Audience, CourseFormat, CourseStatus, FeeRule, JobGrade, SkillArea};
+
+/// The job grades a course targets, stored as a JSON array of strings.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct JobGradeList(pub Vec<JobGrade>);
+
+/// The skill areas a course teaches, stored as a JSON array of strings.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct SkillAreaList(pub Vec<SkillArea>);
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "courses")]
@@ -17,12 +26,12 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub summary: Option<String>,
     #[sea_orm(column_type = "JsonBinary")]
-    pub job_grades: Json,
+    pub job_grades: JobGradeList,
     #[sea_orm(column_type = "JsonBinary")]
-    pub skill_areas: Json,
+    pub skill_areas: SkillAreaList,
+    /// 1 (introductory) to 5 (expert).
     pub level: i32,
-    #[sea_orm(column_type = "String(StringLen::N(32))")]
-    pub format: String,
+    pub format: CourseFormat,
     pub total_hours: Option<f64>,
     #[sea_orm(column_type = "Text", nullable)]
     pub entry_conditions: Option<String>,
@@ -33,22 +42,25 @@ pub struct Model {
     pub enrolment_opens_at: Option<DateTimeUtc>,
     pub enrolment_closes_at: Option<DateTimeUtc>,
     pub self_enrolment: bool,
-    /// FREE, PER_PARTICIPANT, SPLIT_BY_HEADCOUNT or SPLIT_EVENLY.
-    #[sea_orm(column_type = "String(StringLen::N(32))")]
-    pub fee_rule: String,
+    pub fee_rule: FeeRule,
     /// Yen.
     pub fee_amount: Option<i64>,
     pub offer_claim_hours: i32,
     pub audience: Audience,
     pub council_id: Option<Uuid>,
-    /// DRAFT, PUBLISHED, COMPLETED or CANCELLED.
-    #[sea_orm(column_type = "String(StringLen::N(16))")]
-    pub status: String,
+    pub status: CourseStatus,
     /// Start of the first session, for filtering.
     pub starts_at: Option<DateTimeUtc>,
     pub created_by_user_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Bumped by every write transaction of the course, its seats or its enrolments: the
+    /// lock such a transaction takes first, and the order in which the waitlist accepted
+    /// people (a waitlisted enrolment keeps the revision that accepted it).
+    pub revision: i64,
+    /// Folded title and summary, for search.
+    #[sea_orm(column_type = "Text")]
+    pub search_key: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -4,6 +4,8 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::enums::{CancellationReason, EnrollmentStatus, JobGrade};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "enrollments")]
 pub struct Model {
@@ -16,11 +18,8 @@ pub struct Model {
     pub participant_key: String,
     pub participant_name: String,
     pub participant_department: Option<String>,
-    #[sea_orm(column_type = "String(StringLen::N(32))", nullable)]
-    pub participant_job_grade: Option<String>,
-    /// ENROLLED, WAITLISTED, OFFERED, CANCELLED, COMPLETED or NO_SHOW.
-    #[sea_orm(column_type = "String(StringLen::N(16))")]
-    pub status: String,
+    pub participant_job_grade: Option<JobGrade>,
+    pub status: EnrollmentStatus,
     /// Order of acceptance on the waitlist.
     pub waitlist_seq: Option<i64>,
     pub offer_expires_at: Option<DateTimeUtc>,
@@ -29,6 +28,8 @@ pub struct Model {
     pub enrolled_by_user_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Why the enrolment was cancelled (only when `status` is CANCELLED).
+    pub cancellation_reason: Option<CancellationReason>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

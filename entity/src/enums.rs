@@ -583,3 +583,269 @@ pub enum VisitStatus {
     #[sea_orm(string_value = "CANCELLED")]
     Cancelled,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Courses (共同研修) and enrolment (受講)
+// ---------------------------------------------------------------------------------------------
+
+/// 研修の状態: where a course is in its life. `DRAFT` → `PUBLISHED` → `COMPLETED`, or
+/// `CANCELLED` from either of the first two.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CourseStatus {
+    /// 作成中: seen only by the host's editors and admins.
+    #[sea_orm(string_value = "DRAFT")]
+    Draft,
+    /// 募集中・実施中: shared with its audience; takes enrolments inside its window.
+    #[sea_orm(string_value = "PUBLISHED")]
+    Published,
+    /// 終了: held; the host records completions.
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    /// 中止: called off; every open enrolment was cancelled.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
+/// 研修形式: how a course is taught.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CourseFormat {
+    /// 講義: a lecture.
+    #[sea_orm(string_value = "LECTURE")]
+    Lecture,
+    /// ワークショップ.
+    #[sea_orm(string_value = "WORKSHOP")]
+    Workshop,
+    /// 演習・ハンズオン: hands-on exercises with the tools.
+    #[sea_orm(string_value = "HANDS_ON")]
+    HandsOn,
+    /// eラーニング.
+    #[sea_orm(string_value = "E_LEARNING")]
+    ELearning,
+    /// オンデマンド動画: recorded talks watched when convenient.
+    #[sea_orm(string_value = "ON_DEMAND_VIDEO")]
+    OnDemandVideo,
+    /// プロジェクト型: a programme built around real improvement projects.
+    #[sea_orm(string_value = "PROJECT_BASED")]
+    ProjectBased,
+}
+
+/// 職層: the job grade a course targets or a participant holds.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum JobGrade {
+    /// 管理職: managers and executives.
+    #[sea_orm(string_value = "MANAGEMENT")]
+    Management,
+    /// 中堅職員: mid-level staff.
+    #[sea_orm(string_value = "MID_LEVEL")]
+    MidLevel,
+    /// 一般職員: general staff.
+    #[sea_orm(string_value = "GENERAL_STAFF")]
+    GeneralStaff,
+    /// 新規採用職員: new hires.
+    #[sea_orm(string_value = "NEW_HIRE")]
+    NewHire,
+    /// デジタル推進リーダー: digital promotion leaders.
+    #[sea_orm(string_value = "DIGITAL_PROMOTION_LEADER")]
+    DigitalPromotionLeader,
+}
+
+/// スキル領域: what a course teaches.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SkillArea {
+    /// デジタルリテラシー: digital basics for everyone.
+    #[sea_orm(string_value = "DIGITAL_LITERACY")]
+    DigitalLiteracy,
+    /// DX戦略: strategy, plans and the legal and policy landscape.
+    #[sea_orm(string_value = "DX_STRATEGY")]
+    DxStrategy,
+    /// データ利活用: data use, visualisation, open data, EBPM.
+    #[sea_orm(string_value = "DATA_USE")]
+    DataUse,
+    /// BPR: business process re-engineering.
+    #[sea_orm(string_value = "BPR")]
+    Bpr,
+    /// RPA: robotic process automation.
+    #[sea_orm(string_value = "RPA")]
+    Rpa,
+    /// 情報セキュリティ・インシデント対応.
+    #[sea_orm(string_value = "SECURITY")]
+    Security,
+    /// サービスデザイン.
+    #[sea_orm(string_value = "SERVICE_DESIGN")]
+    ServiceDesign,
+    /// ノーコード・ローコード.
+    #[sea_orm(string_value = "NO_CODE_LOW_CODE")]
+    NoCodeLowCode,
+    /// AI・生成AI.
+    #[sea_orm(string_value = "AI")]
+    Ai,
+    /// プロジェクトマネジメント.
+    #[sea_orm(string_value = "PROJECT_MANAGEMENT")]
+    ProjectManagement,
+    /// システム標準化・行政手続の電子化.
+    #[sea_orm(string_value = "SYSTEM_STANDARDIZATION")]
+    SystemStandardization,
+    /// ITパスポート試験対策.
+    #[sea_orm(string_value = "IT_PASSPORT")]
+    ItPassport,
+}
+
+/// 費用負担の方法: how a course's cost is shared among participating organisations.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FeeRule {
+    /// 無料.
+    #[sea_orm(string_value = "FREE")]
+    Free,
+    /// 受講者1人あたりの受講料: `feeAmount` yen per participant.
+    #[sea_orm(string_value = "PER_PARTICIPANT")]
+    PerParticipant,
+    /// 総額を受講者数で按分: a fixed total of `feeAmount` yen, split by head count.
+    #[sea_orm(string_value = "SPLIT_BY_HEADCOUNT")]
+    SplitByHeadcount,
+    /// 総額を参加団体で均等割: a fixed total of `feeAmount` yen, split evenly among the
+    /// participating organisations.
+    #[sea_orm(string_value = "SPLIT_EVENLY")]
+    SplitEvenly,
+}
+
+/// 受講状況: where one participant stands in a course.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EnrollmentStatus {
+    /// 受講決定: holds a seat.
+    #[sea_orm(string_value = "ENROLLED")]
+    Enrolled,
+    /// キャンセル待ち: in line for a seat, first come first served.
+    #[sea_orm(string_value = "WAITLISTED")]
+    Waitlisted,
+    /// 繰り上げ通知中: a freed seat is held for this participant until the claim deadline.
+    #[sea_orm(string_value = "OFFERED")]
+    Offered,
+    /// 取消し: withdrawn, offer lapsed, or the course was called off.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+    /// 修了: completed, with hours and date.
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+    /// 欠席: held a seat and did not attend.
+    #[sea_orm(string_value = "NO_SHOW")]
+    NoShow,
+}
+
+/// 取消し理由: why an enrolment was cancelled.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    Serialize,
+    Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CancellationReason {
+    /// The participant or their coordinator withdrew (or the host removed them).
+    #[sea_orm(string_value = "WITHDRAWN")]
+    Withdrawn,
+    /// An offered seat was not claimed before its deadline and passed to the next in line.
+    #[sea_orm(string_value = "OFFER_EXPIRED")]
+    OfferExpired,
+    /// The host called the course off.
+    #[sea_orm(string_value = "COURSE_CANCELLED")]
+    CourseCancelled,
+    /// The course was completed while this participant was still waiting.
+    #[sea_orm(string_value = "COURSE_COMPLETED")]
+    CourseCompleted,
+}

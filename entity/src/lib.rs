@@ -17,6 +17,7 @@ pub mod case_study_version;
 pub mod council;
 pub mod council_member;
 pub mod course;
+pub mod course_attendance;
 pub mod course_co_host;
 pub mod course_organization_seat;
 pub mod course_session;

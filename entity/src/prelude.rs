@@ -13,6 +13,7 @@ pub use super::case_study_version::Entity as CaseStudyVersion;
 pub use super::council::Entity as Council;
 pub use super::council_member::Entity as CouncilMember;
 pub use super::course::Entity as Course;
+pub use super::course_attendance::Entity as CourseAttendance;
 pub use super::course_co_host::Entity as CourseCoHost;
 pub use super::course_organization_seat::Entity as CourseOrganizationSeat;
 pub use super::course_session::Entity as CourseSession;

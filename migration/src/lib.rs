@@ -13,6 +13,7 @@ mod m20261123_000004_courses;
 mod m20261123_000005_case_studies;
 mod m20261123_000006_audit;
 pub mod m20261124_000007_dispatch;
+mod m20261124_000008_enrolment;
 mod m20261124_000009_case_search;
 
 /// All of Koiki's migrations, oldest first.
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_case_studies::Migration),
             Box::new(m20261123_000006_audit::Migration),
             Box::new(m20261124_000007_dispatch::Migration),
+            Box::new(m20261124_000008_enrolment::Migration),
             Box::new(m20261124_000009_case_search::Migration),
         ]
     }

@@ -12,8 +12,7 @@ use crate::graphql::pagination::{self, PageArgs, Sort, Sorted, TotalCount};
 use crate::graphql::scalars::DateTime;
 use crate::graphql::{ids, state};
 use crate::organizations::OrgCode;
-use crate::organizations::graphql::Organization;
-use crate::organizations::loaders::OrganizationId;
+use crate::organizations::graphql::{Organization, organization_by_id};
 
 /// 監査ログ: one change made through the API.
 pub struct AuditEvent(pub audit_event::Model);
@@ -48,11 +47,11 @@ impl AuditEvent {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Organization>> {
-        organization(ctx, self.0.actor_organization_id).await
+        organization_by_id(ctx, self.0.actor_organization_id).await
     }
     /// The organisation that owns the record changed.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        organization(ctx, self.0.organization_id).await
+        organization_by_id(ctx, self.0.organization_id).await
     }
     /// The record before the change (null for creations and events without a record state).
     async fn before(&self) -> Option<Json<serde_json::Value>> {
@@ -66,21 +65,6 @@ impl AuditEvent {
     async fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()
     }
-}
-
-async fn organization(
-    ctx: &Context<'_>,
-    id: Option<uuid::Uuid>,
-) -> async_graphql::Result<Option<Organization>> {
-    let Some(id) = id else {
-        return Ok(None);
-    };
-    let found = state(ctx)
-        .directory
-        .load_one(OrganizationId(id))
-        .await
-        .map_err(AppError::from)?;
-    Ok(found.map(Organization))
 }
 
 /// Filter of `auditEvents`.

@@ -368,6 +368,47 @@ where
     })
 }
 
+/// [`fetch_sorted_page`] for a list that can be ordered by fields of different types: the
+/// request's cursors arrive as text (`PageArgs::parse::<String>()`), are read here as
+/// `Sorted<V>` for the chosen field, and the page's keys go back as text. A cursor made for
+/// another order does not decode and is a `VALIDATION` error on `after`/`before`.
+pub async fn fetch_ordered_page<E, V>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    sort: &Sort<E>,
+    key_of: impl Fn(&E::Model) -> Sorted<V>,
+    request: &PageRequest<String>,
+) -> AppResult<Page<E::Model, String>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Send + Sync,
+    V: CursorKey + Into<Value>,
+{
+    let read = |field: &str, text: &Option<String>| -> AppResult<Option<Sorted<V>>> {
+        text.as_deref()
+            .map(|t| {
+                Sorted::<V>::from_cursor(t).ok_or_else(|| AppError::invalid(field, Invalid::Cursor))
+            })
+            .transpose()
+    };
+    let typed = PageRequest {
+        limit: request.limit,
+        after: read("after", &request.after)?,
+        before: read("before", &request.before)?,
+        backward: request.backward,
+    };
+    let page = fetch_sorted_page(db, select, sort, key_of, &typed).await?;
+    Ok(Page {
+        rows: page
+            .rows
+            .into_iter()
+            .map(|(key, model)| (key.to_cursor(), model))
+            .collect(),
+        has_previous: page.has_previous,
+        has_next: page.has_next,
+    })
+}
+
 /// Pages an in-memory, already ordered list (for small nested lists loaded in one batch).
 pub fn page_in_memory<M, K: CursorKey + PartialOrd>(
     items: Vec<M>,

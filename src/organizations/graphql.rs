@@ -53,15 +53,7 @@ impl Organization {
     }
     /// The prefecture a municipality belongs to (null for prefectures and national bodies).
     async fn prefecture(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        let Some(id) = self.0.prefecture_id else {
-            return Ok(None);
-        };
-        let found = state(ctx)
-            .directory
-            .load_one(OrganizationId(id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.map(Organization))
+        organization_by_id(ctx, self.0.prefecture_id).await
     }
     /// The municipalities of a prefecture, by code (empty for other kinds).
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -127,15 +119,7 @@ impl Council {
     }
     /// The council this one is a subcommittee or working group of.
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Council>> {
-        let Some(id) = self.0.parent_id else {
-            return Ok(None);
-        };
-        let found = state(ctx)
-            .directory
-            .load_one(CouncilId(id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.map(Council))
+        council_by_id(ctx, self.0.parent_id).await
     }
     /// Subcommittees and working groups of this council.
     async fn subgroups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Council>> {
@@ -148,15 +132,7 @@ impl Council {
     }
     /// The organisation that runs the council's secretariat (null where not known).
     async fn secretariat(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        let Some(id) = self.0.secretariat_organization_id else {
-            return Ok(None);
-        };
-        let found = state(ctx)
-            .directory
-            .load_one(OrganizationId(id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.map(Organization))
+        organization_by_id(ctx, self.0.secretariat_organization_id).await
     }
     /// Member organisations, by code.
     async fn members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CouncilMember>> {
@@ -190,6 +166,39 @@ impl CouncilMember {
     async fn role(&self) -> CouncilMemberRole {
         self.member.role
     }
+}
+
+/// The organisation with this id (null for none), through the request's directory loader:
+/// for any area's field that names an organisation.
+pub async fn organization_by_id(
+    ctx: &Context<'_>,
+    id: Option<uuid::Uuid>,
+) -> async_graphql::Result<Option<Organization>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let found = state(ctx)
+        .directory
+        .load_one(OrganizationId(id))
+        .await
+        .map_err(AppError::from)?;
+    Ok(found.map(Organization))
+}
+
+/// The council with this id (null for none), through the request's directory loader.
+pub async fn council_by_id(
+    ctx: &Context<'_>,
+    id: Option<uuid::Uuid>,
+) -> async_graphql::Result<Option<Council>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let found = state(ctx)
+        .directory
+        .load_one(CouncilId(id))
+        .await
+        .map_err(AppError::from)?;
+    Ok(found.map(Council))
 }
 
 /// Filter of `organizations`.

@@ -95,6 +95,30 @@ const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
         super::advisors::NATIONAL_BODY_CODE,
         &[Role::Admin],
     ),
+    (
+        "editor@city-ikoma.example.jp",
+        "生駒市 研修担当",
+        "292095",
+        &[Role::Editor],
+    ),
+    (
+        "member@city-ikoma.example.jp",
+        "生駒市 職員",
+        "292095",
+        &[Role::Member],
+    ),
+    (
+        "editor@city-tsukuba.example.jp",
+        "つくば市 研修担当",
+        "082201",
+        &[Role::Editor],
+    ),
+    (
+        "member@city-kasama.example.jp",
+        "笠間市 職員",
+        "082163",
+        &[Role::Member],
+    ),
 ];
 
 /// Creates the demo organisations, accounts and the areas' demo data that are missing;
@@ -169,6 +193,7 @@ pub async fn ensure(db: &DatabaseConnection) -> anyhow::Result<Vec<DemoAccount>>
     }
     super::advisors::ensure(db).await?;
     crate::seed::case_studies::ensure(db).await?;
+    crate::seed::courses::ensure(db).await?;
     Ok(accounts)
 }
 

@@ -7,6 +7,7 @@
 
 pub mod advisors;
 pub mod case_studies;
+pub mod courses;
 pub mod demo;
 
 use anyhow::Context;
