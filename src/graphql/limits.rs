@@ -7,7 +7,7 @@
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Value as ConstValue, Variables};
 
-use crate::error::{AppError, Invalid};
+use crate::error::AppError;
 use crate::i18n::Lang;
 
 /// Longest string accepted anywhere in a request, in characters: a backstop under the
@@ -18,21 +18,7 @@ pub const MAX_STRING_CHARS: usize = 50_000;
 /// free of control characters other than tab and line breaks (NUL included: PostgreSQL
 /// refuses it, SQLite would store it).
 fn check_text(field: &str, text: &str) -> Result<(), AppError> {
-    if text.chars().count() > MAX_STRING_CHARS {
-        return Err(AppError::invalid(
-            field,
-            Invalid::TooLong {
-                max: MAX_STRING_CHARS,
-            },
-        ));
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(AppError::invalid(field, Invalid::ControlCharacters));
-    }
-    Ok(())
+    crate::text::check_text(field, text, MAX_STRING_CHARS)
 }
 
 fn check_const(field: &str, value: &ConstValue) -> Result<(), AppError> {
