@@ -38,8 +38,7 @@ use crate::graphql::pagination::{
 use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::{RequestState, ids, state};
 use crate::i18n::current_lang;
-use crate::organizations::graphql::{Council, Organization};
-use crate::organizations::loaders::{CouncilId, OrganizationId};
+use crate::organizations::graphql::{Council, Organization, council_by_id, organization_by_id};
 use crate::organizations::{MAX_SEARCH_LENGTH, OrgCode};
 
 type GqlResult<T> = async_graphql::Result<T>;
@@ -55,27 +54,6 @@ fn decode_all(field: &str, type_name: &str, list: &[ID]) -> AppResult<Vec<Uuid>>
         .enumerate()
         .map(|(i, id)| ids::decode(&format!("{field}[{i}]"), type_name, id))
         .collect()
-}
-
-async fn organization(s: &RequestState, id: Uuid) -> GqlResult<Option<Organization>> {
-    let found = s
-        .directory
-        .load_one(OrganizationId(id))
-        .await
-        .map_err(AppError::from)?;
-    Ok(found.map(Organization))
-}
-
-async fn council(s: &RequestState, id: Option<Uuid>) -> GqlResult<Option<Council>> {
-    let Some(id) = id else {
-        return Ok(None);
-    };
-    let found = s
-        .directory
-        .load_one(CouncilId(id))
-        .await
-        .map_err(AppError::from)?;
-    Ok(found.map(Council))
 }
 
 async fn visible_advisor(s: &RequestState, id: Uuid) -> GqlResult<Option<Advisor>> {
@@ -124,7 +102,7 @@ impl AdvisorPool {
     }
     /// The organisation that runs the pool.
     async fn owner(&self, ctx: &Context<'_>) -> GqlResult<Option<Organization>> {
-        organization(state(ctx), self.0.owner_organization_id).await
+        organization_by_id(ctx, Some(self.0.owner_organization_id)).await
     }
     /// The pool's name, e.g. 奈良県地域デジタル人材バンク.
     async fn name(&self) -> &str {
@@ -140,7 +118,7 @@ impl AdvisorPool {
     }
     /// The council a `COUNCIL` audience refers to.
     async fn council(&self, ctx: &Context<'_>) -> GqlResult<Option<Council>> {
-        council(state(ctx), self.0.council_id).await
+        council_by_id(ctx, self.0.council_id).await
     }
     /// How many dispatches an organisation may have and how long each may be.
     async fn policy(&self) -> DispatchPolicy {
@@ -281,7 +259,7 @@ impl Advisor {
     }
     /// The council a `COUNCIL` audience refers to.
     async fn council(&self, ctx: &Context<'_>) -> GqlResult<Option<Council>> {
-        council(state(ctx), self.0.council_id).await
+        council_by_id(ctx, self.0.council_id).await
     }
     /// Archived advisors take no new dispatches and are left out of lists unless asked for.
     async fn archived(&self) -> bool {
@@ -434,7 +412,7 @@ impl DispatchRequest {
     }
     /// The organisation asking.
     async fn requester(&self, ctx: &Context<'_>) -> GqlResult<Option<Organization>> {
-        organization(state(ctx), self.0.requester_organization_id).await
+        organization_by_id(ctx, Some(self.0.requester_organization_id)).await
     }
     /// The pool asked (null if it is no longer shared with you).
     async fn pool(&self, ctx: &Context<'_>) -> GqlResult<Option<AdvisorPool>> {

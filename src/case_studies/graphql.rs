@@ -24,8 +24,8 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::pagination::{self, OrderDirection, PageArgs, Sort, Sorted, TotalCount};
 use crate::graphql::scalars::{Date, DateTime as DateTimeScalar};
 use crate::graphql::{ids, state};
-use crate::organizations::graphql::{Council, Organization};
-use crate::organizations::loaders::{CouncilId, OrganizationId};
+use crate::organizations::graphql::{Council, Organization, council_by_id, organization_by_id};
+use crate::organizations::loaders::OrganizationId;
 use crate::organizations::{OrgCode, OrganizationFilter};
 use crate::search::SearchText;
 
@@ -66,12 +66,7 @@ impl CaseStudy {
     }
     /// The organisation whose case it is.
     async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
-        let found = state(ctx)
-            .directory
-            .load_one(OrganizationId(self.model.organization_id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.map(Organization))
+        organization_by_id(ctx, Some(self.model.organization_id)).await
     }
     /// The organisation's population at the time of the case.
     async fn population(&self) -> Option<i64> {
@@ -132,15 +127,7 @@ impl CaseStudy {
     }
     /// The council a `COUNCIL` audience refers to.
     async fn council(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Council>> {
-        let Some(id) = self.model.council_id else {
-            return Ok(None);
-        };
-        let found = state(ctx)
-            .directory
-            .load_one(CouncilId(id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(found.map(Council))
+        council_by_id(ctx, self.model.council_id).await
     }
     /// 年度 the case reports on.
     async fn fiscal_year(&self) -> Option<i32> {
